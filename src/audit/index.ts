@@ -1,0 +1,2 @@
+export { StoredAuditTrail } from './trail.ts';
+export { toAuditEvent } from './audit-event.ts';

@@ -1,0 +1,147 @@
+/**
+ * Who may see and change what (DESIGN.md "Auth contract", issue 5), enforced
+ * by the store on every call: scopes first (permits), then the data.
+ *
+ *  - system: whatever its system/ scopes allow.
+ *  - patient: only their own compartment — CarePlan, CareTeam, Goal whose
+ *    subject is them, their Patient record, Provenance on their plans, and
+ *    AuditEvents about them; directory data (Practitioner, PractitionerRole,
+ *    Organization) is readable so they can see whom to call. A patient may
+ *    change only the progress of activities they perform themselves.
+ *  - practitioner: plans whose CareTeam has them (their fhirUser, or their
+ *    organisation) as a participant active now; a new plan or team must name a
+ *    team they are active on, so nobody creates what they could not then read.
+ *
+ * Narrowing is returned as a query, so searches are narrowed before paging.
+ * AuditEvent needs a scope that names it (an auditor scope): a wildcard
+ * user/*.cruds does not open the audit log.
+ */
+import type { AccessPolicy, Filter, VersionedStore } from '../store/index.ts';
+import { insufficientScope } from './challenge.ts';
+import { isActiveParticipant } from './membership.ts';
+import type { CallContext, Interaction, Principal } from './principal.ts';
+import { normaliseReference } from './references.ts';
+import { permits, scopeContextFor } from './scopes.ts';
+import { patientMayChange } from './patient-writes.ts';
+import { forbid } from './refusals.ts';
+
+const NOTHING: Filter = { _id: { $in: [] } };
+const DIRECTORY = new Set(['Practitioner', 'PractitionerRole', 'Organization']);
+const LETTERS: Record<Interaction, string> = { c: 'c', r: 'r', u: 'u', d: 'd', s: 's' };
+
+interface Reach {
+  teams: string[];
+  plans: string[];
+  patients: string[];
+}
+
+export class CareTeamPolicy implements AccessPolicy {
+  constructor(
+    private readonly versions: VersionedStore,
+    private readonly clock: () => Date = () => new Date(),
+  ) {}
+
+  require(ctx: CallContext, type: string, interaction: Interaction): void {
+    const p = ctx.principal;
+    const ok = type === 'AuditEvent' ? auditorScope(p, interaction) : permits(p, type, interaction);
+    if (!ok) throw insufficientScope(`${scopeContextFor(p.kind)}/${type}.${LETTERS[interaction]}`);
+  }
+
+  async narrowing(ctx: CallContext, type: string): Promise<Filter> {
+    const p = ctx.principal;
+    if (p.kind === 'system') return {};
+    if (DIRECTORY.has(type)) return {};
+    if (p.kind === 'patient') {
+      const me = normaliseReference(p.fhirUser);
+      if (!me?.startsWith('Patient/')) return NOTHING;
+      switch (type) {
+        case 'CarePlan':
+        case 'CareTeam':
+        case 'Goal':
+        case 'AuditEvent':
+          return { 'sp.patient': me };
+        case 'Patient':
+          return { id: me.slice('Patient/'.length) };
+        case 'Provenance':
+          return { 'sp.target': { $in: await this.idsOf('CarePlan', { 'sp.patient': me }) } };
+        default:
+          return NOTHING;
+      }
+    }
+    const reach = await this.reach(p);
+    switch (type) {
+      case 'CareTeam':
+        return { _id: { $in: reach.teams } };
+      case 'CarePlan':
+        return { 'sp.care-team': { $in: reach.teams } };
+      case 'Goal':
+      case 'AuditEvent':
+        return { 'sp.patient': { $in: reach.patients } };
+      case 'Patient':
+        return { _id: { $in: reach.patients } };
+      case 'Provenance':
+        return { 'sp.target': { $in: reach.plans } };
+      default:
+        return NOTHING;
+    }
+  }
+
+  async checkWrite(ctx: CallContext, type: string, current: fhir4.FhirResource | null, next: fhir4.FhirResource | null): Promise<void> {
+    const p = ctx.principal;
+    if (p.kind === 'system') return;
+    if (p.kind === 'patient') {
+      if (!patientMayChange(p, type, current, next)) forbid('A patient may only record progress on activities they perform themselves');
+      return;
+    }
+    // Practitioner. A new or changed plan/team must stay on a team the practitioner is active on.
+    if (next && (type === 'CarePlan' || type === 'CareTeam')) {
+      const reach = await this.reach(p);
+      if (type === 'CareTeam' && !isActiveParticipant(next as fhir4.CareTeam, p, this.clock(), await this.roleOrganisation(p))) {
+        if (!current) forbid('A new CareTeam must have you (or your organisation) as an active participant');
+      }
+      if (type === 'CarePlan') {
+        const teams = (next as fhir4.CarePlan).careTeam?.map((t) => normaliseReference(t.reference)) ?? [];
+        if (!teams.some((t) => t && reach.teams.includes(t))) forbid('The plan must reference a CareTeam you (or your organisation) are an active participant of');
+      }
+    }
+  }
+
+  private async idsOf(type: string, filter: Filter): Promise<string[]> {
+    const docs = await this.versions.models.resources.find({ $and: [{ type, deleted: false }, filter] }, { _id: 1 }).lean<{ _id: string }[]>();
+    return docs.map((d) => d._id);
+  }
+
+  private async roleOrganisation(p: Principal): Promise<string | undefined> {
+    if (!p.fhirUser?.startsWith('PractitionerRole/')) return undefined;
+    const role = await this.versions.current('PractitionerRole', p.fhirUser.slice('PractitionerRole/'.length));
+    return normaliseReference((role?.resource as fhir4.PractitionerRole | null)?.organization?.reference);
+  }
+
+  /** The teams a practitioner is active on now, and the plans and patients they reach through them. */
+  private async reach(p: Principal): Promise<Reach> {
+    const roleOrg = await this.roleOrganisation(p);
+    const identities = [p.fhirUser, p.organization, roleOrg].map(normaliseReference).filter((r): r is string => r !== undefined);
+    if (identities.length === 0) return { teams: [], plans: [], patients: [] };
+    const { resources } = this.versions.models;
+    // Candidate teams by member or on-behalf-of organisation; the period and status are then judged on the data.
+    const candidates = await resources
+      .find({ type: 'CareTeam', deleted: false, versionId: { $gt: 0 }, $or: [{ 'sp.participant': { $in: identities } }, { 'sp.participant-organization': { $in: identities } }] })
+      .lean<{ _id: string; resource: fhir4.CareTeam }[]>();
+    const now = this.clock();
+    const active = candidates.filter((d) => isActiveParticipant(d.resource, p, now, roleOrg));
+    const teams = active.map((d) => d._id);
+    const plans = teams.length ? await this.idsOf('CarePlan', { 'sp.care-team': { $in: teams } }) : [];
+    const patients = new Set<string>();
+    for (const d of active) {
+      const s = normaliseReference(d.resource.subject?.reference);
+      if (s?.startsWith('Patient/')) patients.add(s);
+    }
+    return { teams, plans, patients: [...patients] };
+  }
+}
+
+/** The audit log opens only to a scope that names AuditEvent (an auditor scope), never to a wildcard. */
+function auditorScope(p: Principal, interaction: Interaction): boolean {
+  const context = scopeContextFor(p.kind);
+  return p.scopes.some((g) => g.context === context && g.type === 'AuditEvent' && g.interactions.has(interaction));
+}

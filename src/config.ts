@@ -1,0 +1,51 @@
+/** Configuration from the environment; every variable is listed in the README. */
+import { resolve } from 'node:path';
+
+export interface Config {
+  port: number;
+  host: string;
+  /** Unset: the embedded FerretDB is launched. */
+  mongoUri?: string;
+  mongoDb: string;
+  dataDir: string;
+  /** External base URL of the FHIR endpoint (for Location headers and links); derived from the request when unset. */
+  publicUrl?: string;
+  /** Largest accepted request body, in bytes. */
+  bodyLimit: number;
+  corsOrigins: string[];
+  /** Requests per principal (or address) per minute; 0 turns rate limiting off. */
+  rateLimitPerMinute: number;
+  logLevel: string;
+  syncUrl?: string;
+}
+
+type Env = Record<string, string | undefined>;
+
+function int(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name]?.trim();
+  if (!raw) return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${name} must be a whole number from ${min} to ${max}, not '${raw}'`);
+  return n;
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const set = (name: string): string | undefined => env[name]?.trim() || undefined;
+  const cfg: Config = {
+    port: int(env, 'PORT', 8080, 0, 65535),
+    host: set('HOST') ?? '0.0.0.0',
+    mongoDb: set('MONGODB_DB') ?? 'samplan',
+    dataDir: resolve(set('SAMPLAN_DATA_DIR') ?? './data'),
+    bodyLimit: int(env, 'SAMPLAN_BODY_LIMIT', 1024 * 1024, 1024, 64 * 1024 * 1024),
+    corsOrigins: (set('SAMPLAN_CORS_ORIGINS') ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+    rateLimitPerMinute: int(env, 'SAMPLAN_RATE_LIMIT', 600, 0, 1_000_000),
+    logLevel: set('LOG_LEVEL') ?? 'info',
+  };
+  const mongoUri = set('MONGODB_URI');
+  if (mongoUri) cfg.mongoUri = mongoUri;
+  const publicUrl = set('SAMPLAN_PUBLIC_URL');
+  if (publicUrl) cfg.publicUrl = publicUrl.replace(/\/+$/, '');
+  const syncUrl = set('FHIR_SYNC_URL');
+  if (syncUrl) cfg.syncUrl = syncUrl;
+  return cfg;
+}

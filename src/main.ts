@@ -1,0 +1,59 @@
+/**
+ * `npm start`: the service on MONGODB_URI, or on the embedded FerretDB when
+ * that is unset (DESIGN.md "Components"). Stops cleanly on SIGINT/SIGTERM.
+ */
+import { readFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { createApp } from './app.ts';
+import { authSettingsFromEnv, createAuthenticator, smartConfiguration } from './auth/index.ts';
+import { loadConfig } from './config.ts';
+import { createLogger } from './log.ts';
+import { buildServices } from './services.ts';
+import { openDatabase } from './store/index.ts';
+import { launchFerretdb, PROJECT_ROOT, type EmbeddedDatabase } from './store/embedded/ferretdb.ts';
+
+const config = loadConfig();
+const logger = createLogger(config.logLevel);
+const version = (JSON.parse(readFileSync(`${PROJECT_ROOT}/package.json`, 'utf8')) as { version: string }).version;
+
+let embedded: EmbeddedDatabase | undefined;
+let uri = config.mongoUri;
+if (uri) {
+  logger.info({ database: config.mongoDb }, 'using the MongoDB at MONGODB_URI');
+} else {
+  embedded = await launchFerretdb({ dataDir: `${config.dataDir}/db`, log: (m) => logger.info(m) });
+  uri = embedded.uri;
+  logger.info({ dataDir: embedded.dataDir, uri }, 'MONGODB_URI is unset: using the embedded FerretDB (SQLite backend)');
+}
+
+const db = await openDatabase(uri, config.mongoDb);
+const auth = authSettingsFromEnv(process.env);
+if (auth.devSecret) {
+  logger.warn({ file: auth.devSecret.file }, `development token secret ${auth.devSecret.created ? 'created' : 'loaded'}; mint tokens with: npm run -s token -- --patient Patient/p1 (or --practitioner Practitioner/x, --system)`);
+}
+const app = createApp({
+  config,
+  logger,
+  version,
+  services: buildServices(db),
+  authenticate: createAuthenticator(auth.authenticator),
+  smartConfiguration: smartConfiguration(auth.smart),
+  ready: () => db.ping(),
+});
+
+const server: Server = app.listen(config.port, config.host, () => {
+  logger.info({ port: config.port, host: config.host }, `samplan listening: http://localhost:${config.port}/fhir/metadata`);
+});
+
+let stopping = false;
+async function shutdown(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  logger.info({ signal }, 'stopping');
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await db.close();
+  await embedded?.stop();
+  process.exit(0);
+}
+process.on('SIGINT', () => void shutdown('SIGINT'));
+process.on('SIGTERM', () => void shutdown('SIGTERM'));

@@ -1,0 +1,44 @@
+/**
+ * The two seams every storage call passes through: who may do what
+ * (AccessPolicy, implemented in src/auth) and the record of it (AuditTrail,
+ * implemented in src/audit). The Store cannot be constructed without them.
+ */
+import type { CallContext, Interaction } from '../auth/principal.ts';
+import type { FhirResource } from './models.ts';
+import type { Filter } from './search/query.ts';
+
+export interface AccessPolicy {
+  /** Throws (403) unless the caller's scopes allow `interaction` on `type` at all. */
+  require(ctx: CallContext, type: string, interaction: Interaction): void;
+  /** A query that narrows `type` to what the caller may see; `{}` for everything. */
+  narrowing(ctx: CallContext, type: string): Promise<Filter>;
+  /**
+   * Throws unless the caller may replace `current` (null: create) by `next`
+   * (null: delete). Visibility of `current` has already been checked.
+   */
+  checkWrite(ctx: CallContext, type: string, current: FhirResource | null, next: FhirResource | null): Promise<void>;
+}
+
+export type AccessAction = 'read' | 'vread' | 'search' | 'history' | 'create' | 'update' | 'patch' | 'delete' | 'transaction' | 'operation';
+
+export interface AccessRecord {
+  action: AccessAction;
+  type: string;
+  id?: string;
+  versionId?: number;
+  /** For operations: its name, e.g. "$agree". */
+  operation?: string;
+  /** The query string of a search or history. */
+  query?: string;
+  /** References to every resource returned or changed, "Type/id". */
+  entities: string[];
+  /** Patients whose records were touched, "Patient/id". */
+  patients: string[];
+  outcome: 'success' | 'refused' | 'failed';
+  status: number;
+  detail?: string;
+}
+
+export interface AuditTrail {
+  record(ctx: CallContext, entry: AccessRecord): Promise<void>;
+}

@@ -1,0 +1,167 @@
+/**
+ * The guarded store: the only way the rest of samplan reads or writes
+ * resources. Every method takes the caller's CallContext, asks the
+ * AccessPolicy before touching data, narrows every query to what the caller
+ * may see (in the query, never by filtering after paging), and leaves an
+ * AuditTrail record of the outcome — including refusals.
+ */
+import type { CallContext } from '../auth/principal.ts';
+import { FhirError, fail } from '../errors.ts';
+import type { AccessAction, AccessPolicy, AccessRecord, AuditTrail } from './access.ts';
+import type { FhirResource, HistoryDoc, ResourceDoc } from './models.ts';
+import { byKeys, history, search, type HistoryQuery, type HistoryResult } from './reads.ts';
+import type { ParsedSearch } from './search/query.ts';
+import { writeAll } from './transaction.ts';
+import { VersionedStore, type WriteRequest } from './versioned.ts';
+
+export interface SearchOutcome {
+  docs: ResourceDoc[];
+  total: number | undefined;
+  included: ResourceDoc[];
+}
+
+export interface GuardedWrite extends WriteRequest {
+  /** The current document the change is based on (null: none), as read through this store. */
+  current: ResourceDoc | null;
+}
+
+const ref = (d: { type: string; id: string }): string => `${d.type}/${d.id}`;
+
+function patientsOf(docs: { sp?: Record<string, unknown>; type: string; id: string }[]): string[] {
+  const out = new Set<string>();
+  for (const d of docs) {
+    if (d.type === 'Patient') out.add(ref(d));
+    const p = d.sp?.patient;
+    if (Array.isArray(p)) for (const v of p) out.add(String(v));
+  }
+  return [...out];
+}
+
+export class Store {
+  constructor(
+    readonly versions: VersionedStore,
+    private readonly policy: AccessPolicy,
+    private readonly audit: AuditTrail,
+  ) {}
+
+  /** Runs `body`, then records the outcome; refusals and failures are recorded too. */
+  private async audited<T>(ctx: CallContext, base: Omit<AccessRecord, 'outcome' | 'status' | 'entities' | 'patients'>, body: () => Promise<T>, describe: (r: T) => Pick<AccessRecord, 'entities' | 'patients'>, status = 200): Promise<T> {
+    try {
+      const result = await body();
+      await this.audit.record(ctx, { ...base, ...describe(result), outcome: 'success', status });
+      return result;
+    } catch (err) {
+      const e = err instanceof FhirError ? err : undefined;
+      const refused = e && ['unauthenticated', 'forbidden', 'not-found'].includes(e.kind);
+      await this.audit.record(ctx, {
+        ...base,
+        entities: base.id ? [`${base.type}/${base.id}`] : [],
+        patients: [],
+        outcome: refused ? 'refused' : 'failed',
+        status: e?.status ?? 500,
+        detail: e?.message ?? 'internal error',
+      });
+      throw err;
+    }
+  }
+
+  /** The current document, deleted or not, if the caller may see it; 404 otherwise. */
+  private async visibleCurrent(ctx: CallContext, type: string, id: string): Promise<ResourceDoc | null> {
+    const doc = await this.versions.current(type, id);
+    if (!doc) return null;
+    const narrowing = await this.policy.narrowing(ctx, type);
+    if (Object.keys(narrowing).length === 0) return doc;
+    const visible = await this.versions.models.resources.exists({ $and: [{ _id: doc._id }, narrowing] });
+    // Another's record reads as absent, never as forbidden: no existence leak.
+    return visible ? doc : null;
+  }
+
+  async read(ctx: CallContext, type: string, id: string): Promise<ResourceDoc> {
+    return this.audited(ctx, { action: 'read', type, id }, async () => {
+      this.policy.require(ctx, type, 'r');
+      const doc = await this.visibleCurrent(ctx, type, id);
+      if (!doc) fail('not-found', `${type}/${id} is not known`);
+      if (doc.deleted) fail('gone', `${type}/${id} was deleted (version ${doc.versionId})`);
+      return doc;
+    }, (d) => ({ entities: [ref(d)], patients: patientsOf([d]) }));
+  }
+
+  async vread(ctx: CallContext, type: string, id: string, versionId: number): Promise<ResourceDoc | HistoryDoc> {
+    return this.audited(ctx, { action: 'vread', type, id, versionId }, async () => {
+      this.policy.require(ctx, type, 'r');
+      if (!(await this.visibleCurrent(ctx, type, id))) fail('not-found', `${type}/${id} is not known`);
+      const doc = await this.versions.version(type, id, versionId);
+      if (!doc) fail('not-found', `${type}/${id} has no version ${versionId}`);
+      if (doc.deleted) fail('gone', `${type}/${id} version ${versionId} is a deletion`);
+      return doc;
+    }, (d) => ({ entities: [ref(d)], patients: patientsOf([d]) }));
+  }
+
+  /** The current document a write will be based on; null if none (or not visible to the caller). */
+  async currentForWrite(ctx: CallContext, type: string, id: string): Promise<ResourceDoc | null> {
+    return this.visibleCurrent(ctx, type, id);
+  }
+
+  async search(ctx: CallContext, type: string, q: ParsedSearch, query: string): Promise<SearchOutcome> {
+    return this.audited(ctx, { action: 'search', type, query }, async () => {
+      this.policy.require(ctx, type, 's');
+      const narrowing = await this.policy.narrowing(ctx, type);
+      const { docs, total } = await search(this.versions, type, q, narrowing);
+      const included = await this.includes(ctx, docs, q);
+      return { docs, total, included };
+    }, (r) => ({ entities: [...r.docs, ...r.included].map(ref), patients: patientsOf([...r.docs, ...r.included]) }));
+  }
+
+  /** `_include`d resources, each type narrowed to what the caller may see. */
+  private async includes(ctx: CallContext, docs: ResourceDoc[], q: ParsedSearch): Promise<ResourceDoc[]> {
+    const wanted = new Map<string, Set<string>>();
+    for (const { param } of q.includes) {
+      for (const d of docs) {
+        const values = d.sp[param];
+        for (const v of Array.isArray(values) ? values : []) {
+          const [t, i] = v.split('/');
+          if (t && i && !v.includes(':')) (wanted.get(t) ?? wanted.set(t, new Set()).get(t))?.add(i);
+        }
+      }
+    }
+    const out: ResourceDoc[] = [];
+    for (const [t, ids] of wanted) {
+      try {
+        this.policy.require(ctx, t, 'r');
+      } catch {
+        continue; // an include the caller may not read is left out, not an error
+      }
+      out.push(...(await byKeys(this.versions, t, [...ids], await this.policy.narrowing(ctx, t))));
+    }
+    return out;
+  }
+
+  async history(ctx: CallContext, type: string, id: string | undefined, q: HistoryQuery, query: string): Promise<HistoryResult> {
+    return this.audited(ctx, { action: 'history', type, ...(id ? { id } : {}), query }, async () => {
+      this.policy.require(ctx, type, id ? 'r' : 's');
+      if (id !== undefined && !(await this.visibleCurrent(ctx, type, id))) fail('not-found', `${type}/${id} is not known`);
+      return history(this.versions, type, id, q, await this.policy.narrowing(ctx, type));
+    }, (r) => ({ entities: [...new Set(r.versions.map(ref))], patients: patientsOf(r.versions) }));
+  }
+
+  private async checkWrite(ctx: CallContext, w: GuardedWrite): Promise<void> {
+    const current = w.current && !w.current.deleted ? w.current.resource : null;
+    this.policy.require(ctx, w.type, w.resource === null ? 'd' : current ? 'u' : 'c');
+    await this.policy.checkWrite(ctx, w.type, current, w.resource);
+  }
+
+  async write(ctx: CallContext, action: AccessAction, w: GuardedWrite): Promise<ResourceDoc> {
+    return this.audited(ctx, { action, type: w.type, id: w.id }, async () => {
+      await this.checkWrite(ctx, w);
+      return this.versions.write(w);
+    }, (d) => ({ entities: [ref(d)], patients: patientsOf([d, ...(w.current ? [w.current] : [])]) }), action === 'create' ? 201 : 200);
+  }
+
+  /** All-or-nothing; every entry is checked before anything is locked. */
+  async writeAll(ctx: CallContext, writes: GuardedWrite[]): Promise<ResourceDoc[]> {
+    return this.audited(ctx, { action: 'transaction', type: 'Bundle' }, async () => {
+      for (const w of writes) await this.checkWrite(ctx, w);
+      return writeAll(this.versions, writes);
+    }, (docs) => ({ entities: docs.map(ref), patients: patientsOf(docs) }));
+  }
+}

@@ -1,0 +1,31 @@
+/**
+ * Vitest global setup: one real embedded FerretDB for the whole run, in a
+ * temporary folder. Each test file takes its own database name on it
+ * (test/support/db.ts), so files never see each other's data.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { launchFerretdb } from '../../src/store/embedded/ferretdb.ts';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    mongoUri: string;
+  }
+}
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const external = process.env.MONGODB_URI;
+  if (external) {
+    project.provide('mongoUri', external);
+    return async () => {};
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'samplan-test-db-'));
+  const db = await launchFerretdb({ dataDir: dir, log: (m) => console.error(`[global-setup] ${m}`) });
+  project.provide('mongoUri', db.uri);
+  return async () => {
+    await db.stop();
+    rmSync(dir, { recursive: true, force: true });
+  };
+}
