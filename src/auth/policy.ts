@@ -61,7 +61,7 @@ export class CareTeamPolicy implements AccessPolicy {
         case 'AuditEvent':
           return { 'sp.patient': me };
         case 'Patient':
-          return { id: me.slice('Patient/'.length) };
+          return { _id: me.slice('Patient/'.length) };
         case 'Provenance':
           return { 'sp.target': { $in: await this.idsOf('CarePlan', { 'sp.patient': me }) } };
         default:
@@ -71,14 +71,14 @@ export class CareTeamPolicy implements AccessPolicy {
     const reach = await this.reach(p);
     switch (type) {
       case 'CareTeam':
-        return { _id: { $in: reach.teams } };
+        return { _id: { $in: reach.teams.map((t) => t.slice('CareTeam/'.length)) } };
       case 'CarePlan':
         return { 'sp.care-team': { $in: reach.teams } };
       case 'Goal':
       case 'AuditEvent':
         return { 'sp.patient': { $in: reach.patients } };
       case 'Patient':
-        return { _id: { $in: reach.patients } };
+        return { _id: { $in: reach.patients.map((p) => p.slice('Patient/'.length)) } };
       case 'Provenance':
         return { 'sp.target': { $in: reach.plans } };
       default:
@@ -107,8 +107,8 @@ export class CareTeamPolicy implements AccessPolicy {
   }
 
   private async idsOf(type: string, filter: Filter): Promise<string[]> {
-    const docs = await this.versions.models.resources.find({ $and: [{ type, deleted: false }, filter] }, { _id: 1 }).lean<{ _id: string }[]>();
-    return docs.map((d) => d._id);
+    const docs = await this.versions.models.resources(type).find({ $and: [{ deleted: false }, filter] }, { _id: 1 }).lean<{ _id: string }[]>();
+    return docs.map((d) => `${type}/${d._id}`);
   }
 
   private async roleOrganisation(p: Principal): Promise<string | undefined> {
@@ -122,14 +122,14 @@ export class CareTeamPolicy implements AccessPolicy {
     const roleOrg = await this.roleOrganisation(p);
     const identities = [p.fhirUser, p.organization, roleOrg].map(normaliseReference).filter((r): r is string => r !== undefined);
     if (identities.length === 0) return { teams: [], plans: [], patients: [] };
-    const { resources } = this.versions.models;
     // Candidate teams by member or on-behalf-of organisation; the period and status are then judged on the data.
-    const candidates = await resources
-      .find({ type: 'CareTeam', deleted: false, versionId: { $gt: 0 }, $or: [{ 'sp.participant': { $in: identities } }, { 'sp.participant-organization': { $in: identities } }] })
+    const candidates = await this.versions.models
+      .resources('CareTeam')
+      .find({ deleted: false, $or: [{ 'sp.participant': { $in: identities } }, { 'sp.participant-organization': { $in: identities } }] })
       .lean<{ _id: string; resource: fhir4.CareTeam }[]>();
     const now = this.clock();
     const active = candidates.filter((d) => isActiveParticipant(d.resource, p, now, roleOrg));
-    const teams = active.map((d) => d._id);
+    const teams = active.map((d) => `CareTeam/${d._id}`);
     const plans = teams.length ? await this.idsOf('CarePlan', { 'sp.care-team': { $in: teams } }) : [];
     const patients = new Set<string>();
     for (const d of active) {

@@ -11,7 +11,9 @@ import { AGREE_SCOPE } from './scopes.ts';
 import { parseReference } from './references.ts';
 
 export const DEFAULT_SCOPES: Readonly<Record<PrincipalKind, string>> = {
-  patient: `patient/CarePlan.rs patient/CareTeam.rs patient/Goal.rs ${AGREE_SCOPE}`,
+  // .u on CarePlan: the access policy lets a patient change only the progress of their own activities.
+  // AuditEvent: so a patient can see who has read their plan.
+  patient: `patient/CarePlan.rus patient/CareTeam.rs patient/Goal.rs patient/Provenance.rs patient/AuditEvent.rs patient/Practitioner.rs patient/PractitionerRole.rs patient/Organization.rs ${AGREE_SCOPE}`,
   practitioner: 'user/*.cruds',
   system: 'system/*.cruds',
 };

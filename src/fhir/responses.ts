@@ -1,10 +1,10 @@
 /** Building responses: single resources with their headers, and Bundles with paging links. */
 import { outcome } from '../errors.ts';
-import type { HistoryDoc, ResourceDoc } from '../store/index.ts';
+import type { ResourceDoc, StoredVersion } from '../store/index.ts';
 import { etag, type Prefer } from './headers.ts';
 import type { FhirResponse } from './types.ts';
 
-type Versioned = ResourceDoc | HistoryDoc;
+type Versioned = StoredVersion;
 
 export const versionUrl = (base: string, d: Versioned): string => `${base}/${d.type}/${d.id}/_history/${d.versionId}`;
 

@@ -7,10 +7,11 @@
  * change is never applied to a version it was not checked against.
  */
 import { FhirError, fail } from '../errors.ts';
-import type { AccessAction, GuardedWrite, ResourceDoc } from '../store/index.ts';
+import type { AccessAction, GuardedWrite, StoredVersion } from '../store/index.ts';
 import type { FhirServices, FhirRequest } from './types.ts';
 
-const RETRIES = 5;
+/** Without If-Match, n concurrent writers may need n tries; past this many the caller gets the 412. */
+const RETRIES = 12;
 
 export interface WriteIntent {
   type: string;
@@ -19,7 +20,7 @@ export interface WriteIntent {
   /** Version the caller requires (If-Match); undefined: any. */
   ifMatch?: number;
   /** The next body from the current document (null: none); return null to delete. */
-  build(current: ResourceDoc | null): fhir4.FhirResource | null | Promise<fhir4.FhirResource | null>;
+  build(current: StoredVersion | null): fhir4.FhirResource | null | Promise<fhir4.FhirResource | null>;
 }
 
 /** Reads, builds and checks one write without storing it. */
@@ -38,7 +39,7 @@ export async function prepareWrite(req: FhirRequest, svc: FhirServices, intent: 
   return { type, id, resource, expect: current?.versionId ?? 0, current };
 }
 
-export async function performWrite(req: FhirRequest, svc: FhirServices, intent: WriteIntent): Promise<{ doc: ResourceDoc; created: boolean }> {
+export async function performWrite(req: FhirRequest, svc: FhirServices, intent: WriteIntent): Promise<{ doc: StoredVersion; created: boolean }> {
   for (let attempt = 1; ; attempt++) {
     const w = await prepareWrite(req, svc, intent);
     try {
@@ -47,6 +48,8 @@ export async function performWrite(req: FhirRequest, svc: FhirServices, intent: 
     } catch (err) {
       const raced = err instanceof FhirError && err.kind === 'precondition-failed' && intent.ifMatch === undefined;
       if (!raced || attempt >= RETRIES) throw err;
+      // Jitter spreads writers that lost the same race, so they do not collide again in lockstep.
+      await new Promise((r) => setTimeout(r, Math.random() * 5 * attempt));
     }
   }
 }

@@ -2,7 +2,7 @@
 import mongoose from 'mongoose';
 import { bindModels, type Models } from './models.ts';
 import { hiField, loField, RESOURCE_TYPES, searchParamsOf } from './search/params.ts';
-import { recoverTransactions } from './transaction.ts';
+import { recover } from './transaction.ts';
 import { VersionedStore } from './versioned.ts';
 
 export interface Database {
@@ -12,33 +12,33 @@ export interface Database {
   close(): Promise<void>;
 }
 
-/** One index per offered search parameter (multikey where values are lists), plus the paths reads use. */
+/**
+ * One index per offered search parameter, plus the paths reads use. (FerretDB v1
+ * uses only the `_id` index for queries; a real MongoDB uses them all.)
+ */
 async function ensureIndexes(models: Models): Promise<void> {
-  const fields = new Set<string>();
-  for (const t of RESOURCE_TYPES) {
-    for (const p of searchParamsOf(t)) {
+  for (const type of models.types) {
+    const r = models.resources(type).collection;
+    await r.createIndex({ deleted: 1, lastUpdated: -1 });
+    for (const p of searchParamsOf(type)) {
       if (p.type === 'date') {
-        fields.add(`sp.${loField(p.name)}`);
-        fields.add(`sp.${hiField(p.name)}`);
-      } else fields.add(`sp.${p.name}`);
+        await r.createIndex({ [`sp.${loField(p.name)}`]: 1 });
+        await r.createIndex({ [`sp.${hiField(p.name)}`]: 1 });
+      } else await r.createIndex({ [`sp.${p.name}`]: 1 });
     }
+    const v = models.versions(type).collection;
+    await v.createIndex({ id: 1, versionId: -1 });
+    await v.createIndex({ lastUpdated: -1 });
+    await v.createIndex({ txn: 1 }, { sparse: true });
   }
-  const r = models.resources.collection;
-  await r.createIndex({ type: 1, deleted: 1, lastUpdated: -1 });
-  await r.createIndex({ type: 1, id: 1 });
-  await r.createIndex({ 'txn.id': 1 }, { sparse: true });
-  for (const f of fields) await r.createIndex({ [f]: 1 });
-  const h = models.history.collection;
-  await h.createIndex({ type: 1, id: 1, versionId: -1 });
-  await h.createIndex({ type: 1, lastUpdated: -1 });
 }
 
 export async function openDatabase(uri: string, dbName: string, clock?: () => Date): Promise<Database> {
   const connection = await mongoose.createConnection(uri, { dbName, serverSelectionTimeoutMS: 10_000, autoIndex: false }).asPromise();
-  const models = bindModels(connection);
+  const models = bindModels(connection, RESOURCE_TYPES);
   await ensureIndexes(models);
   const versions = new VersionedStore(models, clock);
-  await recoverTransactions(versions);
+  await recover(versions);
   return {
     models,
     versions,

@@ -1,15 +1,20 @@
 /**
- * The three collections of the store, and the shape of their documents.
+ * The collections of the store and the shape of their documents.
  *
- *   resources     one document per resource: its current version, the values
- *                 it is searched by (`sp`), and — while a transaction Bundle
- *                 holds it — the transaction's pending version (`txn`).
- *   history       every superseded version, `_id` "Type/id/_history/n".
- *   transactions  the commit record of a transaction Bundle; its insert is the
- *                 single atomic write that makes all entries visible at once.
+ * FerretDB v1 (the embedded database) makes exactly one kind of write atomic
+ * under concurrency: inserting a document whose unique key is taken fails as a
+ * whole. Its conditional updates (findAndModify, update with a filter) query
+ * first and write afterwards, so two writers can both "match". Every guarantee
+ * here therefore rests on unique-key inserts:
  *
- * FerretDB v1 has no multi-document transactions, so every guarantee here rests
- * on single-document atomic writes (see versioned.ts and transaction.ts).
+ *   versions      the truth: one document per version, `_id` "id/_history/n".
+ *                 Inserting version n+1 is the optimistic lock: of any number of
+ *                 writers that read version n, exactly one insert succeeds.
+ *   resources     a projection of each resource's newest committed version and
+ *                 its search values (`sp`), which searches run on. Writers bring
+ *                 it up to date after each insert (versioned.ts `project`).
+ *   transactions  one decision per transaction Bundle, `_id` the transaction id,
+ *                 state committed or aborted: the unique insert that decides it.
  */
 import mongoose, { Schema, type Connection, type Model } from 'mongoose';
 
@@ -18,102 +23,82 @@ export type FhirResource = fhir4.FhirResource;
 /** Search values of one resource, by search parameter name (see search/params.ts). */
 export type SearchValues = Record<string, string[] | Date | undefined>;
 
-export interface PendingVersion {
-  versionId: number;
-  lastUpdated: Date;
-  deleted: boolean;
-  resource: FhirResource | null;
-  sp: SearchValues;
-}
-
-export interface TxnMarker {
-  id: string;
-  /** When the transaction took the lock; stale markers are rolled back. */
-  at: Date;
-  /** The version this document had when the transaction locked it (0: did not exist). */
-  prevVersion: number;
-  next: PendingVersion;
-}
-
-export interface ResourceDoc {
-  _id: string; // "Type/id"
-  type: string;
-  id: string;
-  /** 0 only for a placeholder created by a transaction that has not committed yet. */
-  versionId: number;
-  lastUpdated: Date;
-  deleted: boolean;
-  resource: FhirResource | null;
-  sp: SearchValues;
-  txn?: TxnMarker | null;
-}
-
-export interface HistoryDoc {
-  _id: string; // "Type/id/_history/n"
+/** What every stored version has, in either collection. */
+export interface StoredVersion {
   type: string;
   id: string;
   versionId: number;
   lastUpdated: Date;
+  /** A deletion (tombstone) version: `resource` is null. */
   deleted: boolean;
   resource: FhirResource | null;
-  /** Kept so that access narrowing (e.g. a patient's compartment) applies to history too. */
   sp: SearchValues;
+}
+
+export interface VersionDoc extends StoredVersion {
+  _id: string; // "id/_history/n"
+  /** Set while the version belongs to a transaction that may not have committed yet. */
+  txn?: string | null;
+}
+
+export interface ResourceDoc extends StoredVersion {
+  _id: string; // the resource id
 }
 
 export interface TransactionDoc {
   _id: string;
-  state: 'committed';
+  state: 'committed' | 'aborted';
   at: Date;
-  keys: string[];
 }
 
-// Resource bodies are arbitrary FHIR JSON: stored as Mixed, never cast or stripped.
-const resourceSchema = new Schema<ResourceDoc>(
-  {
-    _id: String,
-    type: { type: String, required: true },
-    id: { type: String, required: true },
-    versionId: { type: Number, required: true },
-    lastUpdated: { type: Date, required: true },
-    deleted: { type: Boolean, required: true },
-    resource: Schema.Types.Mixed,
-    sp: Schema.Types.Mixed,
-    txn: Schema.Types.Mixed,
-  },
-  { versionKey: false, minimize: false, strict: 'throw' },
-);
+const versionFields = {
+  _id: String,
+  type: { type: String, required: true },
+  id: { type: String, required: true },
+  versionId: { type: Number, required: true },
+  lastUpdated: { type: Date, required: true },
+  deleted: { type: Boolean, required: true },
+  // Resource bodies are arbitrary FHIR JSON: stored as Mixed, never cast or stripped.
+  resource: Schema.Types.Mixed,
+  sp: Schema.Types.Mixed,
+};
 
-const historySchema = new Schema<HistoryDoc>(
-  {
-    _id: String,
-    type: { type: String, required: true },
-    id: { type: String, required: true },
-    versionId: { type: Number, required: true },
-    lastUpdated: { type: Date, required: true },
-    deleted: { type: Boolean, required: true },
-    resource: Schema.Types.Mixed,
-    sp: Schema.Types.Mixed,
-  },
-  { versionKey: false, minimize: false },
-);
+const versionSchema = new Schema<VersionDoc>({ ...versionFields, txn: String }, { versionKey: false, minimize: false });
+const resourceSchema = new Schema<ResourceDoc>(versionFields, { versionKey: false, minimize: false });
+const transactionSchema = new Schema<TransactionDoc>({ _id: String, state: String, at: Date }, { versionKey: false });
 
-const transactionSchema = new Schema<TransactionDoc>(
-  { _id: String, state: String, at: Date, keys: [String] },
-  { versionKey: false },
-);
-
+/**
+ * Each resource type has its own pair of collections ("CarePlan.versions",
+ * "CarePlan.resources"): a search of one type never reads another's documents,
+ * which matters on FerretDB v1, where only `_id` lookups use an index and every
+ * other query reads the whole collection.
+ */
 export interface Models {
   connection: Connection;
-  resources: Model<ResourceDoc>;
-  history: Model<HistoryDoc>;
+  versions(type: string): Model<VersionDoc>;
+  resources(type: string): Model<ResourceDoc>;
   transactions: Model<TransactionDoc>;
+  /** Types that have collections (every served type). */
+  types: readonly string[];
 }
 
-export function bindModels(connection: Connection): Models {
+export function bindModels(connection: Connection, types: readonly string[]): Models {
+  const versions = new Map<string, Model<VersionDoc>>();
+  const resources = new Map<string, Model<ResourceDoc>>();
+  for (const t of types) {
+    versions.set(t, connection.model<VersionDoc>(`${t}Version`, versionSchema, `${t}.versions`));
+    resources.set(t, connection.model<ResourceDoc>(`${t}Resource`, resourceSchema, `${t}.resources`));
+  }
+  const pick = <M>(map: Map<string, M>, type: string): M => {
+    const m = map.get(type);
+    if (!m) throw new Error(`no collections for resource type ${type}`);
+    return m;
+  };
   return {
     connection,
-    resources: connection.model<ResourceDoc>('Resource', resourceSchema, 'resources'),
-    history: connection.model<HistoryDoc>('History', historySchema, 'history'),
+    types,
+    versions: (type) => pick(versions, type),
+    resources: (type) => pick(resources, type),
     transactions: connection.model<TransactionDoc>('Transaction', transactionSchema, 'transactions'),
   };
 }

@@ -1,11 +1,11 @@
-/** Search and history reads over the versioned collections. */
-import type { HistoryDoc, ResourceDoc } from './models.ts';
+/** Search (on the projection) and history (on the versions) reads. */
+import type { ResourceDoc, VersionDoc } from './models.ts';
 import type { Filter, ParsedSearch } from './search/query.ts';
 import type { VersionedStore } from './versioned.ts';
 
 /** Only current, existing versions are searched: https://hl7.org/fhir/R4/search.html */
-function liveFilter(type: string, ...more: Filter[]): Filter {
-  const parts = [{ type, deleted: false, versionId: { $gt: 0 } }, ...more.filter((f) => Object.keys(f).length > 0)];
+function liveFilter(...more: Filter[]): Filter {
+  const parts = [{ deleted: false }, ...more.filter((f) => Object.keys(f).length > 0)];
   return parts.length === 1 ? (parts[0] as Filter) : { $and: parts };
 }
 
@@ -15,18 +15,18 @@ export interface SearchResult {
 }
 
 export async function search(store: VersionedStore, type: string, q: ParsedSearch, narrowing: Filter): Promise<SearchResult> {
-  const filter = liveFilter(type, q.filter, narrowing);
-  const { resources } = store.models;
+  const filter = liveFilter(q.filter, narrowing);
+  const resources = store.models.resources(type);
   const total = q.totalMode === 'none' ? undefined : await resources.countDocuments(filter);
   if (q.summaryCount) return { docs: [], total };
   const docs = await resources.find(filter).sort(q.sort).skip(q.offset).limit(q.count).lean<ResourceDoc[]>();
   return { docs, total };
 }
 
-/** Current documents by key (for _include), narrowed like a search. */
-export async function byKeys(store: VersionedStore, type: string, ids: string[], narrowing: Filter): Promise<ResourceDoc[]> {
+/** Current documents by id (for _include), narrowed like a search. */
+export async function byIds(store: VersionedStore, type: string, ids: string[], narrowing: Filter): Promise<ResourceDoc[]> {
   if (ids.length === 0) return [];
-  return store.models.resources.find(liveFilter(type, { id: { $in: ids } }, narrowing)).lean<ResourceDoc[]>();
+  return store.models.resources(type).find(liveFilter({ _id: { $in: ids } }, narrowing)).lean<ResourceDoc[]>();
 }
 
 export interface HistoryQuery {
@@ -36,39 +36,31 @@ export interface HistoryQuery {
 }
 
 export interface HistoryResult {
-  versions: (ResourceDoc | HistoryDoc)[];
+  versions: VersionDoc[];
   total: number;
 }
 
 /**
  * History of one resource or of a whole type, newest first
- * (https://hl7.org/fhir/R4/http.html#history). Superseded versions live in
- * `history`, the newest in `resources`; both are read and merged.
+ * (https://hl7.org/fhir/R4/http.html#history). Versions still marked by a
+ * transaction are left out until it is finished.
  */
 export async function history(store: VersionedStore, type: string, id: string | undefined, q: HistoryQuery, narrowing: Filter): Promise<HistoryResult> {
-  const base: Filter[] = [{ type }, { versionId: { $gt: 0 } }];
-  if (id !== undefined) base.push({ id });
-  if (q.since) base.push({ lastUpdated: { $gte: q.since } });
-  if (Object.keys(narrowing).length > 0) base.push(narrowing);
-  const filter = { $and: base };
-  const window = q.offset + q.count;
+  const versions = store.models.versions(type);
+  if (id !== undefined && !q.since) {
+    // One resource: versions n, n-1, … are fetched by key; n is also the total.
+    const current = await store.current(type, id);
+    const n = current?.versionId ?? 0;
+    const wanted = Array.from({ length: Math.max(0, Math.min(q.count, n - q.offset)) }, (_, i) => n - q.offset - i);
+    const docs = await Promise.all(wanted.map((v) => (v === n ? current : store.version(type, id, v))));
+    return { versions: docs.filter((d): d is VersionDoc => d !== null), total: n };
+  }
+  const parts: Filter[] = [{ txn: null }];
+  if (id !== undefined) parts.push({ id });
+  if (q.since) parts.push({ lastUpdated: { $gte: q.since } });
+  if (Object.keys(narrowing).length > 0) parts.push(narrowing);
+  const filter = { $and: parts };
   const sort: [string, 1 | -1][] = [['lastUpdated', -1], ['versionId', -1], ['_id', 1]];
-  const { resources, history: past } = store.models;
-  const [cur, old, nCur, nOld] = await Promise.all([
-    resources.find(filter).sort(sort).limit(window).lean<ResourceDoc[]>(),
-    past.find(filter).sort(sort).limit(window).lean<HistoryDoc[]>(),
-    resources.countDocuments(filter),
-    past.countDocuments(filter),
-  ]);
-  // A version can be in both places for a moment (copied to history, its successor not yet written).
-  const seen = new Set<string>();
-  const merged = [...cur, ...old]
-    .filter((d) => {
-      const k = `${d.type}/${d.id}/${d.versionId}`;
-      if (seen.has(k)) return false;
-      seen.add(k);
-      return true;
-    })
-    .sort((a, b) => b.lastUpdated.getTime() - a.lastUpdated.getTime() || b.versionId - a.versionId || a._id.localeCompare(b._id));
-  return { versions: merged.slice(q.offset, window), total: nCur + nOld - (cur.length + old.length - merged.length) };
+  const [docs, total] = await Promise.all([versions.find(filter).sort(sort).skip(q.offset).limit(q.count).lean<VersionDoc[]>(), versions.countDocuments(filter)]);
+  return { versions: docs, total };
 }

@@ -8,9 +8,10 @@
 import type { CallContext } from '../auth/principal.ts';
 import { FhirError, fail } from '../errors.ts';
 import type { AccessAction, AccessPolicy, AccessRecord, AuditTrail } from './access.ts';
-import type { FhirResource, HistoryDoc, ResourceDoc } from './models.ts';
-import { byKeys, history, search, type HistoryQuery, type HistoryResult } from './reads.ts';
+import type { ResourceDoc, StoredVersion, VersionDoc } from './models.ts';
+import { byIds, history, search, type HistoryQuery, type HistoryResult } from './reads.ts';
 import type { ParsedSearch } from './search/query.ts';
+import { matches } from './search/matches.ts';
 import { writeAll } from './transaction.ts';
 import { VersionedStore, type WriteRequest } from './versioned.ts';
 
@@ -21,8 +22,8 @@ export interface SearchOutcome {
 }
 
 export interface GuardedWrite extends WriteRequest {
-  /** The current document the change is based on (null: none), as read through this store. */
-  current: ResourceDoc | null;
+  /** The current version the change is based on (null: none), as read through this store. */
+  current: StoredVersion | null;
 }
 
 const ref = (d: { type: string; id: string }): string => `${d.type}/${d.id}`;
@@ -65,18 +66,24 @@ export class Store {
     }
   }
 
-  /** The current document, deleted or not, if the caller may see it; 404 otherwise. */
-  private async visibleCurrent(ctx: CallContext, type: string, id: string): Promise<ResourceDoc | null> {
-    const doc = await this.versions.current(type, id);
-    if (!doc) return null;
-    const narrowing = await this.policy.narrowing(ctx, type);
-    if (Object.keys(narrowing).length === 0) return doc;
-    const visible = await this.versions.models.resources.exists({ $and: [{ _id: doc._id }, narrowing] });
-    // Another's record reads as absent, never as forbidden: no existence leak.
-    return visible ? doc : null;
+  /**
+   * The current version, deleted or not, if the caller may see it; null if
+   * there is none. Another's record reads as absent, never as forbidden: no
+   * existence leak. Visibility is judged on the projection with the same
+   * narrowing query a search uses.
+   */
+  private async visibleCurrent(ctx: CallContext, type: string, id: string): Promise<VersionDoc | null> {
+    return (await this.currentAndVisibility(ctx, type, id)).visible;
   }
 
-  async read(ctx: CallContext, type: string, id: string): Promise<ResourceDoc> {
+  private async currentAndVisibility(ctx: CallContext, type: string, id: string): Promise<{ exists: boolean; visible: VersionDoc | null }> {
+    const doc = await this.versions.current(type, id);
+    if (!doc) return { exists: false, visible: null };
+    const narrowing = await this.policy.narrowing(ctx, type);
+    return { exists: true, visible: Object.keys(narrowing).length === 0 || matches(doc, narrowing) ? doc : null };
+  }
+
+  async read(ctx: CallContext, type: string, id: string): Promise<VersionDoc> {
     return this.audited(ctx, { action: 'read', type, id }, async () => {
       this.policy.require(ctx, type, 'r');
       const doc = await this.visibleCurrent(ctx, type, id);
@@ -86,7 +93,7 @@ export class Store {
     }, (d) => ({ entities: [ref(d)], patients: patientsOf([d]) }));
   }
 
-  async vread(ctx: CallContext, type: string, id: string, versionId: number): Promise<ResourceDoc | HistoryDoc> {
+  async vread(ctx: CallContext, type: string, id: string, versionId: number): Promise<VersionDoc> {
     return this.audited(ctx, { action: 'vread', type, id, versionId }, async () => {
       this.policy.require(ctx, type, 'r');
       if (!(await this.visibleCurrent(ctx, type, id))) fail('not-found', `${type}/${id} is not known`);
@@ -97,9 +104,15 @@ export class Store {
     }, (d) => ({ entities: [ref(d)], patients: patientsOf([d]) }));
   }
 
-  /** The current document a write will be based on; null if none (or not visible to the caller). */
-  async currentForWrite(ctx: CallContext, type: string, id: string): Promise<ResourceDoc | null> {
-    return this.visibleCurrent(ctx, type, id);
+  /**
+   * The current version a write will be based on; null if there is none. A
+   * resource that exists but is not the caller's reads as 404 here too, so an
+   * update-as-create cannot be used to probe for it.
+   */
+  async currentForWrite(ctx: CallContext, type: string, id: string): Promise<VersionDoc | null> {
+    const { exists, visible } = await this.currentAndVisibility(ctx, type, id);
+    if (exists && !visible) fail('not-found', `${type}/${id} is not known`);
+    return visible;
   }
 
   async search(ctx: CallContext, type: string, q: ParsedSearch, query: string): Promise<SearchOutcome> {
@@ -131,7 +144,7 @@ export class Store {
       } catch {
         continue; // an include the caller may not read is left out, not an error
       }
-      out.push(...(await byKeys(this.versions, t, [...ids], await this.policy.narrowing(ctx, t))));
+      out.push(...(await byIds(this.versions, t, [...ids], await this.policy.narrowing(ctx, t))));
     }
     return out;
   }
@@ -150,18 +163,18 @@ export class Store {
     await this.policy.checkWrite(ctx, w.type, current, w.resource);
   }
 
-  async write(ctx: CallContext, action: AccessAction, w: GuardedWrite): Promise<ResourceDoc> {
+  async write(ctx: CallContext, action: AccessAction, w: GuardedWrite): Promise<VersionDoc> {
     return this.audited(ctx, { action, type: w.type, id: w.id }, async () => {
       await this.checkWrite(ctx, w);
-      return this.versions.write(w);
+      return this.versions.write({ type: w.type, id: w.id, resource: w.resource, expect: w.expect });
     }, (d) => ({ entities: [ref(d)], patients: patientsOf([d, ...(w.current ? [w.current] : [])]) }), action === 'create' ? 201 : 200);
   }
 
   /** All-or-nothing; every entry is checked before anything is locked. */
-  async writeAll(ctx: CallContext, writes: GuardedWrite[]): Promise<ResourceDoc[]> {
+  async writeAll(ctx: CallContext, writes: GuardedWrite[]): Promise<VersionDoc[]> {
     return this.audited(ctx, { action: 'transaction', type: 'Bundle' }, async () => {
       for (const w of writes) await this.checkWrite(ctx, w);
-      return writeAll(this.versions, writes);
+      return writeAll(this.versions, writes.map((w) => ({ type: w.type, id: w.id, resource: w.resource, expect: w.expect })));
     }, (docs) => ({ entities: docs.map(ref), patients: patientsOf(docs) }));
   }
 }

@@ -3,119 +3,81 @@
  * https://hl7.org/fhir/R4/http.html#transaction) without multi-document
  * transactions, which FerretDB v1 does not have.
  *
- *  1. prepare: each document is locked by a conditional write that attaches
- *     the pending version as a `txn` marker (new resources get an invisible
- *     placeholder, versionId 0). Readers keep seeing the old state.
- *  2. commit: inserting the `transactions` record is the one atomic write that
- *     decides the outcome. Before it, nothing of the transaction is visible;
- *     after it, every marker counts as applied.
- *  3. roll forward: each marker is applied to its document (old version kept in
- *     history first). Any reader or writer meeting a marker settles it first
- *     (settleMarker), and start-up recovery settles the rest, so a crash at any
- *     point leaves either all or none of the entries visible.
+ *  1. Each entry's new version is inserted carrying the transaction id. The
+ *     unique version key locks it against other writers; readers treat a
+ *     version of an undecided transaction as not there (VersionedStore.committed).
+ *  2. The decision record is inserted (decisions.ts): the single atomic write
+ *     after which all entries count as written. Before it, none does.
+ *  3. The transaction mark is removed from the versions and the search
+ *     projection updated. A crash before this step is finished by start-up
+ *     recovery (or lazily by readers); the decision already stands.
  *
- * A failure while preparing releases the locks taken so far.
+ * A failure in step 1 aborts: the decision "aborted" is recorded and the
+ * inserted versions deleted, so nothing of the transaction ever was visible.
  */
 import { randomUUID } from 'node:crypto';
-import { isDuplicateKey, type PendingVersion, type ResourceDoc, type TxnMarker } from './models.ts';
-import { searchValuesOf } from './search/index-values.ts';
-import { explainConflict, key, preserve, stamp, type VersionedStore, type WriteRequest } from './versioned.ts';
+import { FhirError } from '../errors.ts';
+import { isDuplicateKey, type VersionDoc } from './models.ts';
+import { record } from './decisions.ts';
+import { newVersion, type VersionedStore, type WriteRequest } from './versioned.ts';
 
-/** A marker older than this whose transaction never committed is abandoned and released. */
-export const TXN_TIMEOUT_MS = 30_000;
-
-export async function settleMarker(store: VersionedStore, doc: ResourceDoc): Promise<ResourceDoc | null> {
-  const txn = doc.txn;
-  if (!txn) return doc;
-  const committed = await store.models.transactions.exists({ _id: txn.id });
-  if (committed) {
-    await rollForward(store, doc, txn);
-  } else if (store.now().getTime() - new Date(txn.at).getTime() > TXN_TIMEOUT_MS) {
-    await release(store, doc._id, txn.id);
-  } else {
-    return doc; // in flight: the old state is what is visible
-  }
-  return store.models.resources.findById(doc._id).lean<ResourceDoc>();
-}
-
-async function rollForward(store: VersionedStore, doc: ResourceDoc, txn: TxnMarker): Promise<void> {
-  await preserve(store.models, doc);
-  const { next } = txn;
-  await store.models.resources.updateOne(
-    { _id: doc._id, 'txn.id': txn.id },
-    { $set: { versionId: next.versionId, lastUpdated: next.lastUpdated, deleted: next.deleted, resource: next.resource, sp: next.sp }, $unset: { txn: '' } },
-  );
-}
-
-async function release(store: VersionedStore, docId: string, txnId: string): Promise<void> {
-  await store.models.resources.deleteOne({ _id: docId, 'txn.id': txnId, versionId: 0 });
-  await store.models.resources.updateOne({ _id: docId, 'txn.id': txnId }, { $unset: { txn: '' } });
-}
-
-/** Writes all or none of `writes`; returns the new documents in the same order. */
-export async function writeAll(store: VersionedStore, writes: WriteRequest[]): Promise<ResourceDoc[]> {
-  const { models } = store;
-  const txnId = randomUUID();
+export async function writeAll(store: VersionedStore, writes: WriteRequest[]): Promise<VersionDoc[]> {
+  const txn = randomUUID();
   const at = store.now();
-  const locked: string[] = [];
-  const results: ResourceDoc[] = [];
+  const docs = writes.map((w) => newVersion(w, at, txn));
   try {
-    for (const w of writes) {
-      const docId = key(w.type, w.id);
-      const resource = w.resource ? stamp(w.resource, w.id, w.expect + 1, at) : null;
-      const next: PendingVersion = { versionId: w.expect + 1, lastUpdated: at, deleted: resource === null, resource, sp: resource ? searchValuesOf(resource) : {} };
-      const marker: TxnMarker = { id: txnId, at, prevVersion: w.expect, next };
-      await lock(store, docId, w, marker);
-      locked.push(docId);
-      results.push({ _id: docId, type: w.type, id: w.id, versionId: next.versionId, lastUpdated: at, deleted: next.deleted, resource, sp: next.sp, ...w.extra });
+    for (const [i, doc] of docs.entries()) {
+      try {
+        await store.models.versions(doc.type).collection.insertOne(doc as never);
+      } catch (err) {
+        const w = writes[i]!;
+        if (isDuplicateKey(err)) await store.explainConflict(w.type, w.id, w.expect);
+        throw err;
+      }
     }
   } catch (err) {
-    await Promise.allSettled(locked.map((docId) => release(store, docId, txnId)));
+    await record(store, txn, 'aborted');
     throw err;
   }
-
-  await models.transactions.collection.insertOne({ _id: txnId, state: 'committed', at, keys: locked } as never);
-
-  // From here the transaction has happened; applying markers now is an optimisation
-  // (readers would settle them anyway), so one failure does not undo the others.
-  const applied = await Promise.allSettled(
-    locked.map(async (docId) => {
-      const doc = await models.resources.findById(docId).lean<ResourceDoc>();
-      if (doc?.txn?.id === txnId) await rollForward(store, doc, doc.txn);
-    }),
-  );
-  if (applied.every((r) => r.status === 'fulfilled')) await models.transactions.deleteOne({ _id: txnId });
-  return results;
+  if ((await record(store, txn, 'committed')) !== 'committed') {
+    // Too slow: someone found the transaction stale and aborted it first.
+    throw new FhirError('conflict', { code: 'transient', diagnostics: 'The transaction took too long and was abandoned; nothing was stored. Try again.' });
+  }
+  await finish(store, txn, docs);
+  return docs.map(({ txn: _t, ...doc }) => doc);
 }
 
-async function lock(store: VersionedStore, docId: string, w: WriteRequest, marker: TxnMarker): Promise<void> {
-  const { resources } = store.models;
-  if (w.expect === 0) {
-    const placeholder: ResourceDoc = { _id: docId, type: w.type, id: w.id, versionId: 0, lastUpdated: marker.at, deleted: true, resource: null, sp: {}, txn: marker, ...w.extra };
-    try {
-      await resources.collection.insertOne(placeholder as never);
-      return;
-    } catch (err) {
-      if (!isDuplicateKey(err)) throw err;
+/** Step 3: unmark the versions and update the projection (idempotent). */
+async function finish(store: VersionedStore, txn: string, docs: Pick<VersionDoc, '_id' | 'type' | 'id'>[]): Promise<void> {
+  for (const d of docs) {
+    await store.models.versions(d.type).updateOne({ _id: d._id, txn }, { $unset: { txn: '' } });
+    await store.project(d.type, d.id);
+  }
+}
+
+/**
+ * Start-up recovery: finishes committed transactions whose versions are still
+ * marked, aborts stale undecided ones, and re-projects resources written since
+ * the projection last changed (a crash between a version insert and its
+ * projection would otherwise leave search behind).
+ */
+export async function recover(store: VersionedStore): Promise<{ transactions: number; reprojected: number }> {
+  const byTxn = new Map<string, VersionDoc[]>();
+  let reprojected = 0;
+  for (const type of store.models.types) {
+    const versions = store.models.versions(type);
+    const marked = await versions.find({ txn: { $ne: null } }, { txn: 1, type: 1, id: 1, lastUpdated: 1 }).lean<VersionDoc[]>();
+    for (const v of marked) (byTxn.get(v.txn!) ?? byTxn.set(v.txn!, []).get(v.txn!))!.push(v);
+    const newest = await store.models.resources(type).findOne({}, { lastUpdated: 1 }).sort({ lastUpdated: -1 }).lean<{ lastUpdated: Date }>();
+    const since = newest ? new Date(newest.lastUpdated.getTime() - 60_000) : new Date(0);
+    const touched = await versions.find({ lastUpdated: { $gte: since } }, { id: 1 }).lean<{ id: string }[]>();
+    for (const id of new Set(touched.map((t) => t.id))) {
+      await store.project(type, id);
+      reprojected++;
     }
-  } else {
-    // Settle any marker a crashed transaction left, so it cannot block this one for good.
-    await store.current(w.type, w.id);
-    const locked = await resources.findOneAndUpdate({ _id: docId, versionId: w.expect, txn: null }, { $set: { txn: marker, ...w.extra } });
-    if (locked) return;
   }
-  await explainConflict(store, w.type, w.id, w.expect);
-}
-
-/** Start-up recovery: settles every marker left by a process that stopped mid-transaction. */
-export async function recoverTransactions(store: VersionedStore): Promise<number> {
-  const stuck = await store.models.resources.find({ txn: { $ne: null } }).lean<ResourceDoc[]>();
-  for (const doc of stuck) await settleMarker(store, doc);
-  // Commit records whose markers are all applied are no longer needed.
-  const records = await store.models.transactions.find({}).lean();
-  for (const r of records) {
-    const open = await store.models.resources.exists({ 'txn.id': r._id });
-    if (!open) await store.models.transactions.deleteOne({ _id: r._id });
+  for (const [txn, docs] of byTxn) {
+    if (await store.committed(docs[0]!)) await finish(store, txn, docs);
   }
-  return stuck.length;
+  return { transactions: byTxn.size, reprojected };
 }

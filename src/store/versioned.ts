@@ -1,48 +1,24 @@
 /**
- * Versioned reads and writes of single resources.
+ * Versioned reads and writes of single resources (see models.ts for why the
+ * truth is the `versions` collection and every write is a unique-key insert).
  *
- * Every write is ONE atomic conditional write on the resource's document
- * (`findOneAndUpdate` filtered on the version the writer read), so of any
- * number of concurrent writers starting from version n exactly one makes
- * n+1. Before it supersedes version n the writer copies n into `history`
- * (idempotently, keyed "Type/id/_history/n"): a crash can never lose a
- * version, and a writer that loses the race has added nothing that was not
- * a real version. History reads are `history` ∪ the current document.
+ * A write of version n+1 inserts "Type/id/_history/(n+1)". If another writer
+ * got there first the insert fails and nothing was written: 412, or — when the
+ * caller did not pin a version — the caller redoes its change on the newer
+ * version (fhir/write-pipeline.ts). A successful insert IS the new version: a
+ * crash after it loses nothing, and a failed one leaves nothing behind.
  */
 import { FhirError, fail } from '../errors.ts';
-import { isDuplicateKey, type FhirResource, type HistoryDoc, type Models, type ResourceDoc } from './models.ts';
+import { isDuplicateKey, type FhirResource, type Models, type ResourceDoc, type StoredVersion, type VersionDoc } from './models.ts';
 import { searchValuesOf } from './search/index-values.ts';
-import { settleMarker } from './transaction.ts';
+import { decide, TXN_TIMEOUT_MS } from './decisions.ts';
 
-export const key = (type: string, id: string): string => `${type}/${id}`;
-export const historyKey = (type: string, id: string, v: number): string => `${type}/${id}/_history/${v}`;
+/** `_id` of a version document, inside its type's collection. */
+export const versionKey = (id: string, v: number): string => `${id}/_history/${v}`;
 
 /** Stamps id and meta on a resource body for a given version. */
 export function stamp(resource: FhirResource, id: string, versionId: number, lastUpdated: Date): FhirResource {
   return { ...resource, id, meta: { ...resource.meta, versionId: String(versionId), lastUpdated: lastUpdated.toISOString() } };
-}
-
-export function toHistoryDoc(doc: ResourceDoc): HistoryDoc {
-  return {
-    _id: historyKey(doc.type, doc.id, doc.versionId),
-    type: doc.type,
-    id: doc.id,
-    versionId: doc.versionId,
-    lastUpdated: doc.lastUpdated,
-    deleted: doc.deleted,
-    resource: doc.resource,
-    sp: doc.sp,
-  };
-}
-
-/** Copies a version into history; a copy that is already there is the same version, so duplicates are fine. */
-export async function preserve(models: Models, doc: ResourceDoc): Promise<void> {
-  if (doc.versionId < 1) return;
-  try {
-    await models.history.collection.insertOne(toHistoryDoc(doc) as never);
-  } catch (err) {
-    if (!isDuplicateKey(err)) throw err;
-  }
 }
 
 export interface WriteRequest {
@@ -50,10 +26,25 @@ export interface WriteRequest {
   id: string;
   /** The new body, or null for a delete (a tombstone version). */
   resource: FhirResource | null;
-  /** The version the writer based its change on: 0 when the resource must not exist yet. */
+  /** The version the writer based its change on: 0 when the resource does not exist yet. */
   expect: number;
-  /** Extra fields set in the same atomic write (e.g. sync state). */
-  extra?: Record<string, unknown>;
+}
+
+/** The version document a write inserts. */
+export function newVersion(req: WriteRequest, lastUpdated: Date, txn?: string): VersionDoc {
+  const versionId = req.expect + 1;
+  const resource = req.resource ? stamp(req.resource, req.id, versionId, lastUpdated) : null;
+  return {
+    _id: versionKey(req.id, versionId),
+    type: req.type,
+    id: req.id,
+    versionId,
+    lastUpdated,
+    deleted: resource === null,
+    resource,
+    sp: resource ? searchValuesOf(resource) : {},
+    ...(txn ? { txn } : {}),
+  };
 }
 
 export class VersionedStore {
@@ -66,71 +57,105 @@ export class VersionedStore {
     return this.clock();
   }
 
+  /** Is this version part of the history? Versions of undecided or aborted transactions are not. */
+  async committed(v: VersionDoc): Promise<boolean> {
+    if (!v.txn) return true;
+    return (await decide(this, v.txn, v.lastUpdated)) === 'committed';
+  }
+
   /**
-   * The current document, with any transaction marker on it settled first
-   * (rolled forward if its transaction committed, rolled back if it is stale).
-   * A placeholder of an uncommitted transaction reads as absent.
+   * The newest committed version of a resource (a tombstone if it was deleted
+   * last), or null. Only `_id` lookups: the projection says which version it
+   * shows, then the versions above it are probed until one is missing.
    */
-  async current(type: string, id: string): Promise<ResourceDoc | null> {
-    let doc = await this.models.resources.findById(key(type, id)).lean<ResourceDoc>();
-    if (doc?.txn) doc = await settleMarker(this, doc);
-    return doc && doc.versionId > 0 ? doc : null;
+  async current(type: string, id: string): Promise<VersionDoc | null> {
+    const shown = await this.models.resources(type).findById(id).lean<ResourceDoc>();
+    let best: VersionDoc | null = shown ? { ...toStored(shown), _id: versionKey(id, shown.versionId) } : null;
+    const versions = this.models.versions(type);
+    for (let n = (shown?.versionId ?? 0) + 1; ; n++) {
+      const next = await versions.findById(versionKey(id, n)).lean<VersionDoc>();
+      // An undecided version can only sit on top: nobody can write above a version they cannot see.
+      if (!next || !(await this.committed(next))) return best;
+      best = next;
+    }
   }
 
-  async version(type: string, id: string, versionId: number): Promise<ResourceDoc | HistoryDoc | null> {
-    const cur = await this.current(type, id);
-    if (!cur || versionId > cur.versionId) return null;
-    if (cur.versionId === versionId) return cur;
-    return this.models.history.findById(historyKey(type, id, versionId)).lean<HistoryDoc>();
+  async version(type: string, id: string, versionId: number): Promise<VersionDoc | null> {
+    const v = await this.models.versions(type).findById(versionKey(id, versionId)).lean<VersionDoc>();
+    return v && (await this.committed(v)) ? v : null;
   }
 
-  /** Writes one new version; throws 412 if the resource is no longer at `expect`. */
-  async write(req: WriteRequest): Promise<ResourceDoc> {
-    const { type, id, expect } = req;
-    const lastUpdated = this.now();
-    const versionId = expect + 1;
-    const resource = req.resource ? stamp(req.resource, id, versionId, lastUpdated) : null;
-    const fields = {
-      versionId,
-      lastUpdated,
-      deleted: resource === null,
-      resource,
-      sp: resource ? searchValuesOf(resource) : {},
-      ...req.extra,
-    };
+  /** Writes one new version; throws 412 (or 409 while a transaction holds it) if the resource is no longer at `expect`. */
+  async write(req: WriteRequest): Promise<VersionDoc> {
+    const doc = newVersion(req, this.now());
+    try {
+      await this.models.versions(req.type).collection.insertOne(doc as never);
+    } catch (err) {
+      if (isDuplicateKey(err)) await this.explainConflict(req.type, req.id, req.expect);
+      throw err;
+    }
+    await this.project(req.type, req.id, doc);
+    return doc;
+  }
 
-    if (expect === 0) {
-      const doc: ResourceDoc = { _id: key(type, id), type, id, ...fields };
+  /**
+   * Brings the search projection of one resource up to its newest committed
+   * version. FerretDB's replace is not conditional, so a slow writer could put
+   * an older version over a newer one; every writer therefore looks again after
+   * its own write and repairs, and the last one to look leaves it right.
+   *
+   * `written`: the version this writer just committed, which saves reading it:
+   *   - a new resource's projection is inserted, which fails if any exists;
+   *   - a projection already at or past `written` is left to whoever put it there;
+   *   - after replacing, one probe for version n+1 tells whether a newer writer
+   *     may have been overtaken; only then the full loop below runs.
+   */
+  async project(type: string, id: string, written?: VersionDoc): Promise<void> {
+    const resources = this.models.resources(type);
+    if (written) {
+      const projection: ResourceDoc = { ...toStored(written), _id: id };
+      const shown = await resources.findById(id, { versionId: 1 }).lean<{ versionId: number }>();
+      if (shown && shown.versionId >= written.versionId) return;
       try {
-        await this.models.resources.collection.insertOne(doc as never);
-        return doc;
+        if (shown) await resources.replaceOne({ _id: id }, projection);
+        else await resources.collection.insertOne(projection as never);
       } catch (err) {
-        if (isDuplicateKey(err)) await explainConflict(this, type, id, expect);
-        throw err;
+        if (!isDuplicateKey(err)) throw err;
+      }
+      const newer = await this.models.versions(type).findById(versionKey(id, written.versionId + 1), { _id: 1 }).lean();
+      if (!newer) return;
+    }
+    for (let round = 0; round < 10; round++) {
+      const truth = await this.current(type, id);
+      const shown = await resources.findById(id, { versionId: 1 }).lean<{ versionId: number }>();
+      if ((truth?.versionId ?? 0) === (shown?.versionId ?? 0)) return;
+      if (!truth) {
+        await resources.deleteOne({ _id: id });
+        continue;
+      }
+      const projection: ResourceDoc = { ...toStored(truth), _id: id };
+      try {
+        await resources.replaceOne({ _id: id }, projection, { upsert: true });
+      } catch (err) {
+        if (!isDuplicateKey(err)) throw err; // two first projections raced: look again
       }
     }
+  }
 
-    const before = await this.current(type, id);
-    if (before?.versionId === expect) {
-      await preserve(this.models, before);
-      const after = await this.models.resources
-        .findOneAndUpdate({ _id: key(type, id), versionId: expect, txn: null }, { $set: fields }, { new: true })
-        .lean<ResourceDoc>();
-      if (after) return after;
+  /** Throws the error for an insert of `expected + 1` that found the version taken. */
+  async explainConflict(type: string, id: string, expected: number): Promise<never> {
+    const versions = this.models.versions(type);
+    const taken = await versions.findById(versionKey(id, expected + 1)).lean<VersionDoc>();
+    if (taken?.txn && !(await this.committed(taken)) && this.now().getTime() - taken.lastUpdated.getTime() <= TXN_TIMEOUT_MS) {
+      const still = await versions.findById(taken._id, { _id: 1 }).lean();
+      if (still) fail('conflict', `${type}/${id} is being changed by a transaction in progress; try again`, { code: 'lock-error' });
     }
-    return explainConflict(this, type, id, expect);
+    const now = await this.current(type, id);
+    const what = !now ? `${type}/${id} does not exist` : expected === 0 ? `${type}/${id} already exists` : `${type}/${id} is at version ${now.versionId}, not ${expected}`;
+    throw new FhirError('precondition-failed', { code: 'conflict', diagnostics: `Version conflict: ${what}` });
   }
 }
 
-/**
- * Throws the error for a conditional write that did not match: 409 while a
- * transaction holds the document, otherwise 412 naming the version it is at.
- */
-export async function explainConflict(store: VersionedStore, type: string, id: string, expected: number): Promise<never> {
-  await store.current(type, id); // settles a marker left by a crashed transaction, so the next try can pass
-  const now = await store.models.resources.findById(key(type, id)).lean<ResourceDoc>();
-  if (now?.txn) fail('conflict', `${type}/${id} is being changed by a transaction in progress; try again`, { code: 'lock-error' });
-  const actual = now && now.versionId > 0 ? now.versionId : undefined;
-  const what = actual === undefined ? `${type}/${id} does not exist` : expected === 0 ? `${type}/${id} already exists` : `${type}/${id} is at version ${actual}, not ${expected}`;
-  throw new FhirError('precondition-failed', { code: 'conflict', diagnostics: `Version conflict: ${what}` });
+export function toStored(v: StoredVersion): StoredVersion {
+  return { type: v.type, id: v.id, versionId: v.versionId, lastUpdated: v.lastUpdated, deleted: v.deleted, resource: v.resource, sp: v.sp };
 }

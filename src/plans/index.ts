@@ -1,0 +1,65 @@
+/**
+ * The rules of a shared plan, as pure functions over resources: lifecycle,
+ * the patient's agreement, plan-kind rules, follow-up. No database: the
+ * caller passes the stored version and the proposed one.
+ *
+ * A write of a CarePlan (create, update, patch result, transaction entry):
+ *
+ *   const { plan, warnings } = preparePlanWrite(stored, proposed);
+ *   // store `plan` (not `proposed`)
+ *
+ * `$agree`:
+ *
+ *   const { provenance, plan } = agree({ plan: stored, agent, reason });
+ *   // store both; the plan as its next version
+ */
+import type { Issue } from '../errors.ts';
+import { assertStructure, assertValid, validateResource, planKinds } from '../validation/index.ts';
+import { agreementAfterChange, type AgreementOptions } from './agreement.ts';
+import { assertTransition } from './lifecycle.ts';
+
+export interface PreparedPlan {
+  /** The plan to store: with the server's agreement carried over and its status recomputed. */
+  plan: fhir4.CarePlan;
+  /** Warnings from validation (errors throw). */
+  warnings: Issue[];
+}
+
+/**
+ * Everything a CarePlan write must pass, in order: the agreement is carried
+ * over from `stored` (and marked stale if the agreed content changed), the
+ * status change is checked against the lifecycle, and the result is validated
+ * against its profiles. Throws FhirError ('invalid' 400 / 'unprocessable' 422).
+ */
+export function preparePlanWrite(stored: fhir4.CarePlan | undefined, proposed: fhir4.CarePlan, opts: AgreementOptions = {}): PreparedPlan {
+  // Structure first: the agreement and lifecycle code assume a well-formed CarePlan.
+  assertStructure(proposed);
+  const plan = agreementAfterChange(stored, proposed, opts);
+  assertTransition(stored, plan);
+  const warnings = assertValid(plan);
+  return { plan, warnings };
+}
+
+/** The profile-level issues (plan-kind rules included) of a plan, without refusing anything. */
+export function planRuleIssues(plan: fhir4.CarePlan): Issue[] {
+  return validateResource(plan);
+}
+
+export { planKinds };
+export {
+  agree,
+  agreementAfterChange,
+  agreementExtension,
+  agreementOf,
+  agreementState,
+  markAgreementStale,
+  withAgreement,
+  type Agreement,
+  type AgreementOptions,
+  type AgreementStatus,
+  type AgreeInput,
+  type AgreeResult,
+} from './agreement.ts';
+export { agreedContent, contentDigest, goalChangeMatters } from './agreed-content.ts';
+export { assertTransition, canTransition, INITIAL_STATUSES, PLAN_STATUSES, TRANSITIONS, type PlanStatus } from './lifecycle.ts';
+export { dateRange, isReviewDue, nextReviewDate, reviewDueIndex, withNextReview } from './review.ts';

@@ -1,0 +1,11 @@
+/** Fresh copies of the JSON fixtures beside this file, optionally with changes. */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+function load<T>(name: string): T {
+  return JSON.parse(readFileSync(fileURLToPath(new URL(`./fixtures/${name}.json`, import.meta.url)), 'utf8')) as T;
+}
+
+export const carePlan = (changes: Partial<fhir4.CarePlan> = {}): fhir4.CarePlan => ({ ...load<fhir4.CarePlan>('careplan'), ...changes });
+export const careTeam = (changes: Partial<fhir4.CareTeam> = {}): fhir4.CareTeam => ({ ...load<fhir4.CareTeam>('careteam'), ...changes });
+export const patient = (changes: Partial<fhir4.Patient> = {}): fhir4.Patient => ({ ...load<fhir4.Patient>('patient'), ...changes });

@@ -1,0 +1,72 @@
+/**
+ * A real samplan HTTP server for a test file: the app from src/app.ts on a
+ * free loopback port, its own database, and a token minter for any principal.
+ */
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createApp } from '../../src/app.ts';
+import { createAuthenticator, mintDevToken, smartConfiguration, type DevTokenOptions } from '../../src/auth/index.ts';
+import { loadConfig, type Config } from '../../src/config.ts';
+import { createLogger } from '../../src/log.ts';
+import { buildServices } from '../../src/services.ts';
+import type { FhirServices } from '../../src/fhir/types.ts';
+import type { Database } from '../../src/store/index.ts';
+import { dropTestDatabase, openTestDatabase } from './db.ts';
+
+export const TEST_SECRET = 'test-secret-that-is-at-least-32-bytes-long!';
+export const TEST_ISSUER = 'samplan';
+
+export interface TestServer {
+  url: string;
+  fhir: string;
+  db: Database;
+  services: FhirServices;
+  token(opts?: Partial<DevTokenOptions>): Promise<string>;
+  /** fetch against the server with a system token unless `auth: null` or another token is given. */
+  request(path: string, init?: RequestInit & { auth?: string | null; json?: unknown }): Promise<Response>;
+  close(): Promise<void>;
+}
+
+export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+  const db = await openTestDatabase();
+  const config: Config = { ...loadConfig({ LOG_LEVEL: 'silent', SAMPLAN_RATE_LIMIT: '0', ...env }), port: 0, host: '127.0.0.1' };
+  const services = buildServices(db);
+  const app = createApp({
+    config,
+    logger: createLogger('silent'),
+    version: 'test',
+    services,
+    authenticate: createAuthenticator({ hs256: { secret: TEST_SECRET, issuer: TEST_ISSUER } }),
+    smartConfiguration: smartConfiguration({}),
+    ready: () => db.ping(),
+  });
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const token = (opts: Partial<DevTokenOptions> = {}): Promise<string> => mintDevToken(TEST_SECRET, { kind: 'system', issuer: TEST_ISSUER, ...opts });
+  const systemToken = await token();
+  return {
+    url,
+    fhir: `${url}/fhir`,
+    db,
+    services,
+    token,
+    async request(path, init = {}) {
+      const { auth, json, ...rest } = init;
+      const headers = new Headers(rest.headers);
+      const bearer = auth === undefined ? systemToken : auth;
+      if (bearer !== null) headers.set('Authorization', `Bearer ${bearer}`);
+      if (json !== undefined) {
+        if (!headers.has('Content-Type')) headers.set('Content-Type', 'application/fhir+json');
+        rest.body = JSON.stringify(json);
+      }
+      return fetch(path.startsWith('http') ? path : `${url}${path}`, { ...rest, headers });
+    },
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await dropTestDatabase(db);
+    },
+  };
+}
