@@ -43,15 +43,17 @@ export async function writeAll(store: VersionedStore, writes: WriteRequest[]): P
     // Too slow: someone found the transaction stale and aborted it first.
     throw new FhirError('conflict', { code: 'transient', diagnostics: 'The transaction took too long and was abandoned; nothing was stored. Try again.' });
   }
-  await finish(store, txn, docs);
+  await finish(store, docs);
   return docs.map(({ txn: _t, ...doc }) => doc);
 }
 
 /** Step 3: unmark the versions and update the projection (idempotent). */
-async function finish(store: VersionedStore, txn: string, docs: Pick<VersionDoc, '_id' | 'type' | 'id'>[]): Promise<void> {
+async function finish(store: VersionedStore, docs: VersionDoc[]): Promise<void> {
   for (const d of docs) {
-    await store.models.versions(d.type).updateOne({ _id: d._id, txn }, { $unset: { txn: '' } });
-    await store.project(d.type, d.id);
+    // By `_id` alone: the only filter FerretDB v1 answers from an index (a version's key is unique anyway).
+    await store.models.versions(d.type).updateOne({ _id: d._id }, { $unset: { txn: '' } });
+    const { txn: _t, ...committed } = d;
+    await store.project(d.type, d.id, committed);
   }
 }
 
@@ -66,7 +68,7 @@ export async function recover(store: VersionedStore): Promise<{ transactions: nu
   let reprojected = 0;
   for (const type of store.models.types) {
     const versions = store.models.versions(type);
-    const marked = await versions.find({ txn: { $ne: null } }, { txn: 1, type: 1, id: 1, lastUpdated: 1 }).lean<VersionDoc[]>();
+    const marked = await versions.find({ txn: { $ne: null } }).lean<VersionDoc[]>();
     for (const v of marked) (byTxn.get(v.txn!) ?? byTxn.set(v.txn!, []).get(v.txn!))!.push(v);
     const newest = await store.models.resources(type).findOne({}, { lastUpdated: 1 }).sort({ lastUpdated: -1 }).lean<{ lastUpdated: Date }>();
     const since = newest ? new Date(newest.lastUpdated.getTime() - 60_000) : new Date(0);
@@ -76,8 +78,8 @@ export async function recover(store: VersionedStore): Promise<{ transactions: nu
       reprojected++;
     }
   }
-  for (const [txn, docs] of byTxn) {
-    if (await store.committed(docs[0]!)) await finish(store, txn, docs);
+  for (const docs of byTxn.values()) {
+    if (await store.committed(docs[0]!)) await finish(store, docs);
   }
   return { transactions: byTxn.size, reprojected };
 }

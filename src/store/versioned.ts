@@ -113,12 +113,12 @@ export class VersionedStore {
   async project(type: string, id: string, written?: VersionDoc): Promise<void> {
     const resources = this.models.resources(type);
     if (written) {
-      const projection: ResourceDoc = { ...toStored(written), _id: id };
       const shown = await resources.findById(id, { versionId: 1 }).lean<{ versionId: number }>();
       if (shown && shown.versionId >= written.versionId) return;
       try {
-        if (shown) await resources.replaceOne({ _id: id }, projection);
-        else await resources.collection.insertOne(projection as never);
+        // $set of every field, not replaceOne: FerretDB v1's replace reads the whole collection.
+        if (shown) await resources.updateOne({ _id: id }, { $set: toStored(written) });
+        else await resources.collection.insertOne({ ...toStored(written), _id: id } as never);
       } catch (err) {
         if (!isDuplicateKey(err)) throw err;
       }
@@ -133,9 +133,8 @@ export class VersionedStore {
         await resources.deleteOne({ _id: id });
         continue;
       }
-      const projection: ResourceDoc = { ...toStored(truth), _id: id };
       try {
-        await resources.replaceOne({ _id: id }, projection, { upsert: true });
+        await resources.updateOne({ _id: id }, { $set: toStored(truth) }, { upsert: true });
       } catch (err) {
         if (!isDuplicateKey(err)) throw err; // two first projections raced: look again
       }

@@ -88,7 +88,7 @@ export function buildSchema(types: readonly string[] = ACCEPTED_TYPES): Node {
     if (required) def.required = [...new Set([...((def.required as string[] | undefined) ?? []), ...required])];
     const props = def.properties as Record<string, Node> | undefined;
     for (const [prop, codes] of Object.entries(rules.enums[name] ?? {})) {
-      if (props?.[prop]) props[prop] = { enum: codes };
+      if (props?.[prop]) props[prop] = { type: 'string', enum: codes };
     }
   }
   // contained: accepted types against their definition, anything else needs only a resourceType.
@@ -115,42 +115,51 @@ function isCalendarDate(value: string): boolean {
   return date.getUTCFullYear() === y && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d;
 }
 
-let ajv: Ajv | undefined;
-const validators = new Map<string, ValidateFunction>();
 let compileMs = 0;
 
-function instance(): Ajv {
-  if (ajv) return ajv;
-  const started = performance.now();
-  // strict: the schema is ours after tidy(); allErrors: report every problem in one OutcomeOutcome;
-  // inlineRefs false: the FHIR types reference each other heavily, inlining multiplies code size.
-  ajv = new Ajv({ strict: true, allErrors: true, inlineRefs: false, verbose: true });
-  ajv.addKeyword({
-    keyword: 'samplanValidDate',
-    type: 'string',
-    schemaType: 'boolean',
-    validate: (_schema: boolean, data: string) => isCalendarDate(data),
-    errors: false,
-  });
-  ajv.addSchema(buildSchema());
-  compileMs += performance.now() - started;
-  return ajv;
+/**
+ * Validators for a set of resource types, each compiled on first use and kept.
+ * samplan uses one set (ACCEPTED_TYPES); tests build others (e.g. to check
+ * the StructureDefinitions in profiles/ are themselves valid FHIR).
+ */
+export function createSchemaSet(types: readonly string[]): (type: string) => ValidateFunction | undefined {
+  let ajv: Ajv | undefined;
+  const validators = new Map<string, ValidateFunction>();
+  const instance = (): Ajv => {
+    if (ajv) return ajv;
+    const started = performance.now();
+    // strict: the schema is ours after tidy(); allErrors: every problem in one OperationOutcome;
+    // verbose: the offending value in each error; inlineRefs false: the FHIR types reference
+    // each other heavily, and inlining multiplies the generated code (and compile time).
+    ajv = new Ajv({ strict: true, allErrors: true, inlineRefs: false, verbose: true });
+    ajv.addKeyword({
+      keyword: 'samplanValidDate',
+      type: 'string',
+      schemaType: 'boolean',
+      validate: (_schema: boolean, data: string) => isCalendarDate(data),
+      errors: false,
+    });
+    ajv.addSchema(buildSchema(types));
+    compileMs += performance.now() - started;
+    return ajv;
+  };
+  return (type) => {
+    if (!types.includes(type)) return undefined;
+    let v = validators.get(type);
+    if (!v) {
+      const a = instance();
+      const started = performance.now();
+      v = a.getSchema(`${SCHEMA_ID}#/definitions/${type}`);
+      if (!v) throw new Error(`no schema for ${type}`);
+      compileMs += performance.now() - started;
+      validators.set(type, v);
+    }
+    return v;
+  };
 }
 
 /** The compiled validator of a resource type (compiled on first use), or undefined when samplan does not accept the type. */
-export function schemaValidator(type: string): ValidateFunction | undefined {
-  if (!(ACCEPTED_TYPES as readonly string[]).includes(type)) return undefined;
-  let v = validators.get(type);
-  if (!v) {
-    const a = instance();
-    const started = performance.now();
-    v = a.getSchema(`${SCHEMA_ID}#/definitions/${type}`);
-    if (!v) throw new Error(`no schema for ${type}`);
-    compileMs += performance.now() - started;
-    validators.set(type, v);
-  }
-  return v;
-}
+export const schemaValidator = createSchemaSet(ACCEPTED_TYPES);
 
 /** Compile every accepted type now (e.g. at start-up, so the first request does not pay for it). Returns total compile ms. */
 export function warmUp(): number {
@@ -158,7 +167,7 @@ export function warmUp(): number {
   return compileMs;
 }
 
-/** Milliseconds spent building and compiling schemas so far. */
+/** Milliseconds spent building and compiling schemas so far (all schema sets). */
 export function schemaCompileMs(): number {
   return compileMs;
 }
