@@ -40,6 +40,18 @@ export function preparePlanWrite(stored: fhir4.CarePlan | undefined, proposed: f
   return { plan, warnings };
 }
 
+/**
+ * The check for any resource samplan stores (WriteChecks.beforeWrite): plan
+ * rules for a CarePlan, validation for everything else. Returns what to store.
+ */
+export function checkWrite<T extends fhir4.FhirResource>(stored: T | null | undefined, proposed: T, opts: AgreementOptions = {}): T {
+  if (proposed.resourceType === 'CarePlan') {
+    return preparePlanWrite((stored ?? undefined) as fhir4.CarePlan | undefined, proposed, opts).plan as T;
+  }
+  assertValid(proposed);
+  return proposed;
+}
+
 /** The profile-level issues (plan-kind rules included) of a plan, without refusing anything. */
 export function planRuleIssues(plan: fhir4.CarePlan): Issue[] {
   return validateResource(plan);

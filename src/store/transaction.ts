@@ -22,6 +22,7 @@ import { record } from './decisions.ts';
 import { newVersion, type VersionedStore, type WriteRequest } from './versioned.ts';
 
 export async function writeAll(store: VersionedStore, writes: WriteRequest[]): Promise<VersionDoc[]> {
+  for (const w of writes) await store.assertBase(w);
   const txn = randomUUID();
   const at = store.now();
   const docs = writes.map((w) => newVersion(w, at, txn));

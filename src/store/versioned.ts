@@ -85,8 +85,18 @@ export class VersionedStore {
     return v && (await this.committed(v)) ? v : null;
   }
 
+  /**
+   * Refuses a base version that is not there (a caller's mistake that would
+   * otherwise leave a gap in the version numbers). The insert of expect+1 is
+   * still what guards against racing writers.
+   */
+  async assertBase(req: WriteRequest): Promise<void> {
+    if (req.expect > 0 && !(await this.version(req.type, req.id, req.expect))) await this.explainConflict(req.type, req.id, req.expect);
+  }
+
   /** Writes one new version; throws 412 (or 409 while a transaction holds it) if the resource is no longer at `expect`. */
   async write(req: WriteRequest): Promise<VersionDoc> {
+    await this.assertBase(req);
     const doc = newVersion(req, this.now());
     try {
       await this.models.versions(req.type).collection.insertOne(doc as never);

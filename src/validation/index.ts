@@ -73,6 +73,6 @@ export function validationOutcome(issues: Issue[]): fhir4.OperationOutcome {
 
 export { selectProfiles, planKinds } from './select.ts';
 export { checkIdentifier, SYSTEM as IDENTIFIER_SYSTEM } from './identifiers.ts';
-export { conformanceResources } from './profiles.ts';
+export { conformanceResources, searchParameters, supportedProfiles } from './profiles.ts';
 export { warmUp, schemaCompileMs } from './schema.ts';
 export * from './canonical.ts';

@@ -173,3 +173,17 @@ export function profileChain(url: string): Profile[] {
 export function conformanceResources(): ConformanceResource[] {
   return structuredClone(getRegistry().resources);
 }
+
+/** samplan profiles per resource type, for CapabilityStatement.rest.resource.supportedProfile. */
+export function supportedProfiles(): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const p of getRegistry().profiles.values()) {
+    if (p.type !== 'Extension') (out[p.type] ??= []).push(p.url);
+  }
+  return out;
+}
+
+/** samplan's own search parameters (review-due), for the CapabilityStatement and the store's indexer. */
+export function searchParameters(): fhir4.SearchParameter[] {
+  return conformanceResources().filter((r): r is fhir4.SearchParameter => r.resourceType === 'SearchParameter');
+}

@@ -16,6 +16,8 @@ import {
   SEARCH_PARAMETER,
   VALUE_SET,
   conformanceResources,
+  searchParameters,
+  supportedProfiles,
 } from '../../src/validation/index.ts';
 import { getRegistry } from '../../src/validation/profiles.ts';
 import { createSchemaSet } from '../../src/validation/schema.ts';
@@ -64,6 +66,16 @@ describe('profiles/', () => {
     expect([...(codeSystems.get(CODE_SYSTEM.careTeamRole) ?? [])]).toEqual(['coordinator', 'contact-person', 'member', 'patient', 'next-of-kin']);
     expect(coreRules.map((r) => r.key)).toEqual(expect.arrayContaining(['cpl-3', 'ext-1', 'dom-2', 'org-1', 'gol-1']));
     expect(conformanceResources()).toHaveLength(files.length);
+  });
+
+  it('lists the profiles per type and the search parameter for the CapabilityStatement', () => {
+    expect(supportedProfiles()).toEqual({
+      CarePlan: [PROFILE.individuellPlan, PROFILE.patientkontrakt, PROFILE.carePlan, PROFILE.sip],
+      CareTeam: [PROFILE.careTeam],
+      Goal: [PROFILE.goal],
+      Provenance: [PROFILE.agreementProvenance],
+    });
+    expect(searchParameters().map((p) => p.url)).toEqual([SEARCH_PARAMETER.reviewDue]);
   });
 
   it('maps care-team roles to the verified SNOMED CT / HL7 codes only', () => {

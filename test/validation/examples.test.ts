@@ -14,7 +14,7 @@ interface Entry {
   resource: { resourceType: string } & Record<string, unknown>;
   request: { method: string; url: string };
 }
-const load = (f: string): fhir4.Bundle & { entry: Entry[] } => JSON.parse(readFileSync(new URL(f, DIR), 'utf8'));
+const load = (f: string): { resourceType: string; type: string; entry: Entry[] } => JSON.parse(readFileSync(new URL(f, DIR), 'utf8'));
 
 /** Every Reference in a resource (objects with a `reference` string). */
 function references(node: unknown, out: { reference: string; type?: string }[] = []): { reference: string; type?: string }[] {
