@@ -4,11 +4,23 @@
  */
 import { CareTeamPolicy } from './auth/policy.ts';
 import { StoredAuditTrail } from './audit/index.ts';
-import type { FhirServices, WriteChecks } from './fhir/types.ts';
-import { Store, type Database } from './store/index.ts';
 import { writeChecks } from './checks.ts';
+import { agreeOperation } from './fhir/interactions/agree.ts';
+import type { FhirServices, WriteChecks } from './fhir/types.ts';
+import { reviewDue } from './plans/search-params.ts';
+import { registerSearchParam, searchParam, Store, type Database } from './store/index.ts';
+import { OPERATION, supportedProfiles } from './validation/index.ts';
+
+// Search parameters defined by the plan rules join the registry before any database is opened
+// (openDatabase creates an index for every registered parameter).
+if (!searchParam('CarePlan', reviewDue.name)) registerSearchParam('CarePlan', reviewDue);
 
 export function buildServices(db: Database, checks: WriteChecks = writeChecks()): FhirServices {
   const store = new Store(db.versions, new CareTeamPolicy(db.versions), new StoredAuditTrail(db.versions));
-  return { store, checks, operations: new Map(), capabilityExtras: { profiles: {}, operations: {} } };
+  return {
+    store,
+    checks,
+    operations: new Map([['CarePlan/$agree', agreeOperation]]),
+    capabilityExtras: { profiles: supportedProfiles(), operations: { CarePlan: [{ name: 'agree', definition: OPERATION.agree }] } },
+  };
 }

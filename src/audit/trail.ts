@@ -13,6 +13,6 @@ export class StoredAuditTrail implements AuditTrail {
 
   async record(ctx: CallContext, entry: AccessRecord): Promise<void> {
     const event = toAuditEvent(ctx, entry, this.versions.now());
-    await this.versions.write({ type: 'AuditEvent', id: randomUUID(), resource: event, expect: 0 });
+    await this.versions.write({ type: 'AuditEvent', id: randomUUID(), resource: event, expect: 0, fresh: true });
   }
 }

@@ -21,7 +21,7 @@ import { insufficientScope } from './challenge.ts';
 import { isActiveParticipant } from './membership.ts';
 import type { CallContext, Interaction, Principal } from './principal.ts';
 import { normaliseReference } from './references.ts';
-import { permits, scopeContextFor } from './scopes.ts';
+import { AGREE_SCOPE, hasScope, permits, scopeContextFor } from './scopes.ts';
 import { patientMayChange } from './patient-writes.ts';
 import { forbid } from './refusals.ts';
 
@@ -104,6 +104,18 @@ export class CareTeamPolicy implements AccessPolicy {
         if (!teams.some((t) => t && reach.teams.includes(t))) forbid('The plan must reference a CareTeam you (or your organisation) are an active participant of');
       }
     }
+  }
+
+  async checkOperation(ctx: CallContext, name: string, resource: fhir4.FhirResource): Promise<void> {
+    const p = ctx.principal;
+    if (name !== '$agree' || resource.resourceType !== 'CarePlan') forbid(`The operation ${name} is not open to anyone`);
+    // The patient agrees by the dedicated scope (a patient/CarePlan.u scope would allow far more);
+    // others record an agreement on the patient's behalf and need to be allowed to update the plan.
+    if (p.kind === 'patient') {
+      if (!hasScope(p, AGREE_SCOPE)) throw insufficientScope(AGREE_SCOPE);
+      return;
+    }
+    this.require(ctx, 'CarePlan', 'u');
   }
 
   private async idsOf(type: string, filter: Filter): Promise<string[]> {

@@ -17,6 +17,12 @@ export interface AccessPolicy {
    * (null: delete). Visibility of `current` has already been checked.
    */
   checkWrite(ctx: CallContext, type: string, current: FhirResource | null, next: FhirResource | null): Promise<void>;
+  /**
+   * Throws unless the caller may run the named operation (e.g. "$agree") on
+   * `resource`, which they can already see. An operation is judged as a whole:
+   * the writes it makes are not checked one by one.
+   */
+  checkOperation(ctx: CallContext, name: string, resource: FhirResource): Promise<void>;
 }
 
 export type AccessAction = 'read' | 'vread' | 'search' | 'history' | 'create' | 'update' | 'patch' | 'delete' | 'transaction' | 'operation';

@@ -4,6 +4,6 @@ export type { AccessPolicy, AuditTrail, AccessRecord, AccessAction } from './acc
 export type { ResourceDoc, VersionDoc, StoredVersion, FhirResource } from './models.ts';
 export { VersionedStore, type WriteRequest } from './versioned.ts';
 export { parseSearch, INCLUDES, DEFAULT_COUNT, MAX_COUNT, type ParsedSearch, type Filter } from './search/query.ts';
-export { searchParamsOf, registerSearchParam, isServedType, RESOURCE_TYPES, type SearchParam, type ServedType } from './search/params.ts';
+export { searchParam, searchParamsOf, registerSearchParam, isServedType, RESOURCE_TYPES, type SearchParam, type ServedType } from './search/params.ts';
 export type { HistoryQuery } from './reads.ts';
 export { dateRange, normaliseReference } from './search/values.ts';

@@ -166,11 +166,27 @@ export class Store {
   async write(ctx: CallContext, action: AccessAction, w: GuardedWrite): Promise<VersionDoc> {
     return this.audited(ctx, { action, type: w.type, id: w.id }, async () => {
       await this.checkWrite(ctx, w);
-      return this.versions.write({ type: w.type, id: w.id, resource: w.resource, expect: w.expect });
+      return this.versions.write({ type: w.type, id: w.id, resource: w.resource, expect: w.expect, ...(w.fresh ? { fresh: true } : {}) });
     }, (d) => ({ entities: [ref(d)], patients: patientsOf([d, ...(w.current ? [w.current] : [])]) }), action === 'create' ? 201 : 200);
   }
 
-  /** All-or-nothing; every entry is checked before anything is locked. */
+  /**
+   * A named operation on one resource (e.g. CarePlan $agree): the policy
+   * decides on the operation as a whole, then `make` turns the current version
+   * into the writes, which are stored all or nothing.
+   */
+  async operation(ctx: CallContext, name: string, type: string, id: string, make: (current: VersionDoc) => Promise<GuardedWrite[]> | GuardedWrite[]): Promise<VersionDoc[]> {
+    return this.audited(ctx, { action: 'operation', operation: name, type, id }, async () => {
+      const current = await this.visibleCurrent(ctx, type, id);
+      if (!current) fail('not-found', `${type}/${id} is not known`);
+      if (current.deleted) fail('gone', `${type}/${id} was deleted`);
+      await this.policy.checkOperation(ctx, name, current.resource as fhir4.FhirResource);
+      const writes = await make(current);
+      return writeAll(this.versions, writes.map((w) => ({ type: w.type, id: w.id, resource: w.resource, expect: w.expect })));
+    }, (docs) => ({ entities: docs.map(ref), patients: patientsOf(docs) }));
+  }
+
+  /** All-or-nothing; every entry is checked before anything is written. */
   async writeAll(ctx: CallContext, writes: GuardedWrite[]): Promise<VersionDoc[]> {
     return this.audited(ctx, { action: 'transaction', type: 'Bundle' }, async () => {
       for (const w of writes) await this.checkWrite(ctx, w);

@@ -28,6 +28,12 @@ export interface WriteRequest {
   resource: FhirResource | null;
   /** The version the writer based its change on: 0 when the resource does not exist yet. */
   expect: number;
+  /**
+   * The id was generated for this write just now (a server-assigned UUID), so
+   * nothing can exist under it yet and no other writer can know it: the
+   * version and its projection are inserted without reading anything first.
+   */
+  fresh?: boolean;
 }
 
 /** The version document a write inserts. */
@@ -96,7 +102,8 @@ export class VersionedStore {
 
   /** Writes one new version; throws 412 (or 409 while a transaction holds it) if the resource is no longer at `expect`. */
   async write(req: WriteRequest): Promise<VersionDoc> {
-    await this.assertBase(req);
+    if (req.fresh && req.expect !== 0) throw new Error('a fresh id has no earlier version');
+    if (!req.fresh) await this.assertBase(req);
     const doc = newVersion(req, this.now());
     try {
       await this.models.versions(req.type).collection.insertOne(doc as never);
@@ -104,7 +111,8 @@ export class VersionedStore {
       if (isDuplicateKey(err)) await this.explainConflict(req.type, req.id, req.expect);
       throw err;
     }
-    await this.project(req.type, req.id, doc);
+    if (req.fresh) await this.models.resources(req.type).collection.insertOne({ ...toStored(doc), _id: req.id } as never);
+    else await this.project(req.type, req.id, doc);
     return doc;
   }
 

@@ -132,22 +132,24 @@ function checkCodesAndIdentifiers(nodes: WalkNode[], issues: Issue[]): void {
 export function ruleIssues(resource: Json, profiles: Profile[]): Issue[] {
   const issues: Issue[] = [];
   const nodes = walk(resource);
-  const { coreRules } = getRegistry();
-
-  for (const rule of coreRules) {
-    for (const n of nodes) {
-      const applies =
-        rule.context === 'DomainResource'
-          ? isResourceRoot(n)
-          : rule.context === 'Extension' || rule.context === 'Reference'
-            ? n.fhirType === rule.context
-            : n.elementPath === rule.context;
-      if (applies) evaluate(rule, n, resource, issues);
-    }
+  const byPath = new Map<string, WalkNode[]>();
+  const byType = new Map<string, WalkNode[]>();
+  for (const n of nodes) {
+    byPath.set(n.elementPath, [...(byPath.get(n.elementPath) ?? []), n]);
+    byType.set(n.fhirType, [...(byType.get(n.fhirType) ?? []), n]);
+  }
+  for (const rule of getRegistry().coreRules) {
+    const targets =
+      rule.context === 'DomainResource'
+        ? nodes.filter(isResourceRoot)
+        : rule.context === 'Extension' || rule.context === 'Reference'
+          ? (byType.get(rule.context) ?? [])
+          : (byPath.get(rule.context) ?? []);
+    for (const n of targets) evaluate(rule, n, resource, issues);
   }
   for (const profile of profiles) {
     for (const rule of profile.rules) {
-      for (const n of nodes) if (!n.contained && n.elementPath === rule.context) evaluate(rule, n, resource, issues);
+      for (const n of byPath.get(rule.context) ?? []) if (!n.contained) evaluate(rule, n, resource, issues);
     }
     checkCardinalities(profile, nodes, issues);
   }

@@ -48,7 +48,9 @@ describe('token CLI', () => {
     expect(permits(p, 'CarePlan', 'r')).toBe(true);
     expect(permits(p, 'CareTeam', 's')).toBe(true);
     expect(permits(p, 'Goal', 'r')).toBe(true);
-    expect(permits(p, 'CarePlan', 'u')).toBe(false);
+    // .u is granted; the access policy narrows it to progress on the patient's own measures.
+    expect(permits(p, 'CarePlan', 'u')).toBe(true);
+    expect(permits(p, 'CarePlan', 'd')).toBe(false);
     expect(hasScope(p, AGREE_SCOPE)).toBe(true);
     const claims = decodeJwt(token);
     expect((claims.exp ?? 0) - (claims.iat ?? 0)).toBe(3600);

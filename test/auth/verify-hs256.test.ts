@@ -40,7 +40,9 @@ describe('HS256: accepted tokens', () => {
     expect(p.issuer).toBe(ISSUER);
     expect(p.scope).toBe(DEFAULT_SCOPES.patient);
     expect(permits(p, 'CarePlan', 'r')).toBe(true);
-    expect(permits(p, 'CarePlan', 'u')).toBe(false);
+    // .u is granted; the access policy narrows it to progress on the patient's own measures.
+    expect(permits(p, 'CarePlan', 'u')).toBe(true);
+    expect(permits(p, 'CarePlan', 'd')).toBe(false);
   });
 
   it('a practitioner token carries its organisation', async () => {

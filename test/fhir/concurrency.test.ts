@@ -55,7 +55,7 @@ describe('concurrent updates without If-Match', () => {
 
   it('concurrent PATCHes all apply: each is redone on the newest version, so no edit is lost', async () => {
     const plan = await createPlan();
-    await s.request(`/fhir/CarePlan/${plan.id}`, { method: 'PUT', json: { ...plan, note: [] } });
+    await s.request(`/fhir/CarePlan/${plan.id}`, { method: 'PUT', json: { ...plan, note: [{ text: 'start' }] } });
     const results = await Promise.all(
       Array.from({ length: 8 }, (_, i) =>
         s.request(`/fhir/CarePlan/${plan.id}`, { method: 'PATCH', headers: { 'Content-Type': 'application/json-patch+json' }, body: JSON.stringify([{ op: 'add', path: '/note/-', value: { text: `note ${i}` } }]) }),
@@ -64,7 +64,7 @@ describe('concurrent updates without If-Match', () => {
     expect(results.map((r) => r.status)).toEqual(Array(8).fill(200));
     const current = (await (await s.request(`/fhir/CarePlan/${plan.id}`)).json()) as fhir4.CarePlan;
     expect(current.meta?.versionId).toBe('10');
-    expect(new Set(current.note?.map((n) => n.text))).toEqual(new Set(Array.from({ length: 8 }, (_, i) => `note ${i}`)));
+    expect(new Set(current.note?.map((n) => n.text))).toEqual(new Set(['start', ...Array.from({ length: 8 }, (_, i) => `note ${i}`)]));
   });
 });
 

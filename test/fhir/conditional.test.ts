@@ -9,8 +9,8 @@ beforeAll(async () => {
 });
 afterAll(() => s.close());
 
-const ident = (value: string): fhir4.Identifier[] => [{ system: 'urn:oid:1.2.752.29.4.19', value }];
-const byIdentifier = (value: string): string => `identifier=${encodeURIComponent(`urn:oid:1.2.752.29.4.19|${value}`)}`;
+const ident = (value: string): fhir4.Identifier[] => [{ system: 'https://region.example/id/careplan', value }];
+const byIdentifier = (value: string): string => `identifier=${encodeURIComponent(`https://region.example/id/careplan|${value}`)}`;
 
 describe('conditional create', () => {
   it('creates when nothing matches, returns the match (200) without a new version when one does', async () => {

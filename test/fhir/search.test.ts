@@ -4,11 +4,11 @@ import { carePlan, careTeam } from './fixtures.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
 let s: TestServer;
-const KIND = 'https://samplan.org/fhir/CodeSystem/plan-kind';
+const KIND = 'https://region.example/plan-category';
 
-async function put(type: string, resource: fhir4.FhirResource): Promise<void> {
-  const res = await s.request(`/fhir/${type}/${resource.id}`, { method: 'PUT', json: resource });
-  expect(res.status).toBe(201);
+/** Seeded past the plan rules: these tests are about search, and need plans in every status. */
+async function put(_type: string, resource: fhir4.FhirResource): Promise<void> {
+  await s.seed(resource as fhir4.FhirResource & { id: string });
 }
 
 async function ids(query: string, init?: RequestInit): Promise<string[]> {
@@ -21,10 +21,10 @@ async function ids(query: string, init?: RequestInit): Promise<string[]> {
 beforeAll(async () => {
   s = await startTestServer();
   await put('CareTeam', careTeam({ id: 'team-a', subject: { reference: 'Patient/anna' } }));
-  await put('CareTeam', careTeam({ id: 'team-b', status: 'inactive', subject: { reference: 'Patient/bertil' }, participant: [{ member: { reference: 'Practitioner/gp-b' } }] }));
+  await put('CareTeam', careTeam({ id: 'team-b', status: 'inactive', subject: { reference: 'Patient/bertil' }, participant: [{ member: { reference: 'Practitioner/gp-b' }, role: [{ coding: [{ system: 'https://samplan.org/fhir/CodeSystem/samplan-careteam-role', code: 'member' }] }] }] }));
   await put('Goal', { resourceType: 'Goal', id: 'goal-a', lifecycleStatus: 'active', description: { text: 'Bo kvar hemma' }, subject: { reference: 'Patient/anna' } });
   await put('Goal', { resourceType: 'Goal', id: 'goal-b', lifecycleStatus: 'completed', description: { text: 'Klara trappan' }, subject: { reference: 'Patient/bertil' } });
-  await put('CarePlan', carePlan({ id: 'plan-a1', status: 'active', subject: { reference: 'Patient/anna' }, careTeam: [{ reference: 'CareTeam/team-a' }], goal: [{ reference: 'Goal/goal-a' }], period: { start: '2024-01-01', end: '2024-06-30' }, identifier: [{ system: 'urn:sys', value: 'A1' }] }));
+  await put('CarePlan', carePlan({ id: 'plan-a1', status: 'active', category: [{ coding: [{ system: KIND, code: 'sip' }] }], subject: { reference: 'Patient/anna' }, careTeam: [{ reference: 'CareTeam/team-a' }], goal: [{ reference: 'Goal/goal-a' }], period: { start: '2024-01-01', end: '2024-06-30' }, identifier: [{ system: 'urn:sys', value: 'A1' }] }));
   await put('CarePlan', carePlan({ id: 'plan-a2', status: 'draft', subject: { reference: 'Patient/anna' }, careTeam: [{ reference: 'CareTeam/team-a' }], category: [{ coding: [{ system: KIND, code: 'patientkontrakt' }] }], period: { start: '2024-07-01' }, identifier: [{ system: 'urn:sys', value: 'A2' }] }));
   await put('CarePlan', carePlan({ id: 'plan-b1', status: 'completed', subject: { reference: 'Patient/bertil' }, careTeam: [{ reference: 'CareTeam/team-b' }], goal: [{ reference: 'Goal/goal-b' }], category: [{ coding: [{ system: 'http://other', code: 'sip' }] }], period: { start: '2023-01-01', end: '2023-12-31' }, identifier: [{ system: 'urn:other', value: 'A1' }] }));
 }, 60_000);

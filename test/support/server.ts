@@ -22,6 +22,12 @@ export interface TestServer {
   db: Database;
   services: FhirServices;
   token(opts?: Partial<DevTokenOptions>): Promise<string>;
+  /**
+   * Stores a resource as its next version directly through the versioned store,
+   * past validation and plan rules: for tests of search or access that need data
+   * in states the API only reaches through several steps (e.g. an active plan).
+   */
+  seed(resource: fhir4.FhirResource & { id: string }): Promise<void>;
   /** fetch against the server with a system token unless `auth: null` or another token is given. */
   request(path: string, init?: RequestInit & { auth?: string | null; json?: unknown }): Promise<Response>;
   close(): Promise<void>;
@@ -52,6 +58,10 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     db,
     services,
     token,
+    async seed(resource) {
+      const current = await db.versions.current(resource.resourceType, resource.id);
+      await db.versions.write({ type: resource.resourceType, id: resource.id, resource, expect: current?.versionId ?? 0 });
+    },
     async request(path, init = {}) {
       const { auth, json, ...rest } = init;
       const headers = new Headers(rest.headers);

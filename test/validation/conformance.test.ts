@@ -70,7 +70,7 @@ describe('profiles/', () => {
 
   it('lists the profiles per type and the search parameter for the CapabilityStatement', () => {
     expect(supportedProfiles()).toEqual({
-      CarePlan: [PROFILE.individuellPlan, PROFILE.patientkontrakt, PROFILE.carePlan, PROFILE.sip],
+      CarePlan: [PROFILE.carePlan, PROFILE.individuellPlan, PROFILE.patientkontrakt, PROFILE.sip],
       CareTeam: [PROFILE.careTeam],
       Goal: [PROFILE.goal],
       Provenance: [PROFILE.agreementProvenance],

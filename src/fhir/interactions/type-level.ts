@@ -35,7 +35,7 @@ export async function create(req: FhirRequest, type: string, svc: FhirServices):
     const [existing] = matches;
     if (existing) return resourceResponse(req.ctx.baseUrl, existing, 200, pref, 'A matching resource exists; nothing was created');
   }
-  const { doc } = await performWrite(req, svc, { type, id: randomUUID(), action: 'create', build: () => body });
+  const { doc } = await performWrite(req, svc, { type, id: randomUUID(), fresh: true, action: 'create', build: () => body });
   return resourceResponse(req.ctx.baseUrl, doc, 201, pref);
 }
 

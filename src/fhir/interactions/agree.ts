@@ -1,0 +1,45 @@
+/**
+ * POST CarePlan/{id}/$agree — the patient's agreement to the plan as it is now
+ * (profiles/OperationDefinition-careplan-agree.json). Records a Provenance on
+ * the plan version and the agreement on the plan, in one all-or-nothing write.
+ * A patient agrees for themself; a practitioner or system records an agreement
+ * on the patient's behalf and must give a reason.
+ */
+import { randomUUID } from 'node:crypto';
+import { fail } from '../../errors.ts';
+import { agree, checkWrite } from '../../plans/index.ts';
+import { resourceResponse } from '../responses.ts';
+import type { FhirRequest, FhirResponse, FhirServices, InstanceOperation } from '../types.ts';
+
+function parameters(body: unknown): fhir4.ParametersParameter[] {
+  if (body === undefined) return [];
+  const p = body as fhir4.Parameters;
+  if (p?.resourceType !== 'Parameters') fail('invalid', '$agree takes a Parameters resource (or no body)', { expression: 'resourceType' });
+  return p.parameter ?? [];
+}
+
+export const agreeOperation: InstanceOperation = async (req: FhirRequest, _type: string, id: string, svc: FhirServices): Promise<FhirResponse> => {
+  const params = parameters(req.body);
+  const get = (name: string): fhir4.ParametersParameter | undefined => params.find((p) => p.name === name);
+  const { principal } = req.ctx;
+  let agent = get('agent')?.valueReference;
+  if (principal.kind === 'patient') {
+    if (agent?.reference && agent.reference !== principal.fhirUser) fail('forbidden', 'A patient can only record their own agreement');
+    agent = { reference: principal.fhirUser };
+  } else if (!agent && principal.fhirUser) {
+    agent = { reference: principal.fhirUser };
+  }
+  if (!agent) fail('invalid', "Who agreed? Give the 'agent' parameter (the patient, or who acts on their behalf)", { code: 'required', expression: "Parameters.parameter.where(name = 'agent')" });
+  const reason = get('reason')?.valueString;
+  const versionId = get('versionId')?.valueId ?? get('versionId')?.valueString;
+
+  const docs = await svc.store.operation(req.ctx, '$agree', 'CarePlan', id, (current) => {
+    const result = agree({ plan: current.resource as fhir4.CarePlan, agent, ...(reason ? { reason } : {}), ...(versionId ? { versionId } : {}), provenanceId: randomUUID() });
+    const plan = checkWrite(current.resource as fhir4.CarePlan, result.plan, { trustIncoming: true });
+    return [
+      { type: 'Provenance', id: result.provenance.id!, resource: result.provenance, expect: 0, current: null },
+      { type: 'CarePlan', id, resource: plan, expect: current.versionId, current },
+    ];
+  });
+  return resourceResponse(req.ctx.baseUrl, docs[1]!, 200);
+};
