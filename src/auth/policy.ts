@@ -62,6 +62,8 @@ export class CareTeamPolicy implements AccessPolicy {
           return { 'sp.patient': me };
         case 'Patient':
           return { _id: me.slice('Patient/'.length) };
+        case 'RelatedPerson':
+          return { 'sp.patient': me };
         case 'Provenance':
           return { 'sp.target': { $in: await this.idsOf('CarePlan', { 'sp.patient': me }) } };
         default:
@@ -79,6 +81,8 @@ export class CareTeamPolicy implements AccessPolicy {
         return { 'sp.patient': { $in: reach.patients } };
       case 'Patient':
         return { _id: { $in: reach.patients.map((p) => p.slice('Patient/'.length)) } };
+      case 'RelatedPerson':
+        return { 'sp.patient': { $in: reach.patients } };
       case 'Provenance':
         return { 'sp.target': { $in: reach.plans } };
       default:

@@ -35,8 +35,9 @@ export function preparePlanWrite(stored: fhir4.CarePlan | undefined, proposed: f
   // Structure first: the agreement and lifecycle code assume a well-formed CarePlan.
   assertStructure(proposed);
   const plan = agreementAfterChange(stored, proposed, opts);
-  assertTransition(stored, plan);
+  // Content errors first: a caller fixing a plan learns what is wrong with it before whether its status may change.
   const warnings = assertValid(plan);
+  assertTransition(stored, plan);
   return { plan, warnings };
 }
 

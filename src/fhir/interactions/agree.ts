@@ -7,7 +7,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { fail } from '../../errors.ts';
-import { agree, checkWrite } from '../../plans/index.ts';
+import { agree } from '../../plans/index.ts';
+import { assertValid } from '../../validation/index.ts';
 import { resourceResponse } from '../responses.ts';
 import type { FhirRequest, FhirResponse, FhirServices, InstanceOperation } from '../types.ts';
 
@@ -35,7 +36,10 @@ export const agreeOperation: InstanceOperation = async (req: FhirRequest, _type:
 
   const docs = await svc.store.operation(req.ctx, '$agree', 'CarePlan', id, (current) => {
     const result = agree({ plan: current.resource as fhir4.CarePlan, agent, ...(reason ? { reason } : {}), ...(versionId ? { versionId } : {}), provenanceId: randomUUID() });
-    const plan = checkWrite(current.resource as fhir4.CarePlan, result.plan, { trustIncoming: true });
+    // The agreement is the server's own: validate the result, but do not run it through
+    // agreementAfterChange, which keeps a client from bringing an agreement of its own.
+    assertValid(result.plan);
+    const plan = result.plan;
     return [
       { type: 'Provenance', id: result.provenance.id!, resource: result.provenance, expect: 0, current: null },
       { type: 'CarePlan', id, resource: plan, expect: current.versionId, current },

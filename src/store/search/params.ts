@@ -77,7 +77,7 @@ const GOAL: SearchParam[] = [
   tokenParam('Goal', 'identifier', clinical('identifier'), 'Business identifier of the goal', (r) => identifierTokens(r.identifier)),
 ];
 
-const identifierOnly = <T extends 'Patient' | 'Practitioner' | 'PractitionerRole' | 'Organization'>(type: T): SearchParam[] => [
+const identifierOnly = <T extends 'Patient' | 'Practitioner' | 'PractitionerRole' | 'Organization' | 'RelatedPerson'>(type: T): SearchParam[] => [
   tokenParam(type, 'identifier', core(type, 'identifier'), `Business identifier of the ${type}`, (r) => identifierTokens((r as { identifier?: fhir4.Identifier[] }).identifier)),
 ];
 
@@ -111,6 +111,11 @@ const REGISTRY: Record<string, SearchParam[]> = {
   Practitioner: identifierOnly('Practitioner'),
   PractitionerRole: [...identifierOnly('PractitionerRole'), ...PRACTITIONER_ROLE_EXTRA],
   Organization: identifierOnly('Organization'),
+  // Next of kin (närstående / pårørende) on the care team.
+  RelatedPerson: [
+    ...identifierOnly('RelatedPerson'),
+    tokenParam('RelatedPerson', 'patient', core('RelatedPerson', 'patient'), 'The patient this person is related to', (r) => referenceValues([r.patient], 'Patient'), 'reference'),
+  ],
   Provenance: PROVENANCE,
   AuditEvent: AUDIT_EVENT,
 };
@@ -131,7 +136,7 @@ export function searchParam(type: string, name: string): SearchParam | undefined
 }
 
 /** The types the REST API serves; the store holds only these. */
-export const RESOURCE_TYPES = ['CarePlan', 'CareTeam', 'Goal', 'Patient', 'Practitioner', 'PractitionerRole', 'Organization', 'Provenance', 'AuditEvent'] as const;
+export const RESOURCE_TYPES = ['CarePlan', 'CareTeam', 'Goal', 'Patient', 'RelatedPerson', 'Practitioner', 'PractitionerRole', 'Organization', 'Provenance', 'AuditEvent'] as const;
 export type ServedType = (typeof RESOURCE_TYPES)[number];
 
 export function isServedType(type: string): type is ServedType {
