@@ -28,7 +28,7 @@ export interface WriteIntent {
 /** Reads, builds and checks one write without storing it. */
 export async function prepareWrite(req: FhirRequest, svc: FhirServices, intent: WriteIntent): Promise<GuardedWrite> {
   const { type, id } = intent;
-  const current = intent.fresh ? null : await svc.store.currentForWrite(req.ctx, type, id);
+  const current = intent.fresh ? null : await svc.store.currentForWrite(req.ctx, intent.action, type, id);
   if (intent.ifMatch !== undefined && current?.versionId !== intent.ifMatch) {
     throw new FhirError('precondition-failed', {
       code: 'conflict',

@@ -109,9 +109,14 @@ export class Store {
    * resource that exists but is not the caller's reads as 404 here too, so an
    * update-as-create cannot be used to probe for it.
    */
-  async currentForWrite(ctx: CallContext, type: string, id: string): Promise<VersionDoc | null> {
+  async currentForWrite(ctx: CallContext, action: AccessAction, type: string, id: string): Promise<VersionDoc | null> {
     const { exists, visible } = await this.currentAndVisibility(ctx, type, id);
-    if (exists && !visible) fail('not-found', `${type}/${id} is not known`);
+    if (exists && !visible) {
+      // Refused here, before the write itself runs: recorded like every other refusal.
+      const detail = `${type}/${id} is not known`;
+      await this.audit.record(ctx, { action, type, id, entities: [`${type}/${id}`], patients: [], outcome: 'refused', status: 404, detail });
+      fail('not-found', detail);
+    }
     return visible;
   }
 

@@ -6,8 +6,8 @@
 import { INCLUDES, RESOURCE_TYPES, searchParamsOf } from '../../store/index.ts';
 import type { FhirServices } from '../types.ts';
 
-/** Types whose instances can only be written by samplan itself (e.g. Provenance from $agree). */
-export const READ_ONLY_TYPES = new Set<string>(['Provenance']);
+/** Types whose instances can only be written by samplan itself: Provenance from $agree, AuditEvent from the audit trail (never editable). */
+export const READ_ONLY_TYPES = new Set<string>(['Provenance', 'AuditEvent']);
 
 const RW: fhir4.CapabilityStatementRestResourceInteraction['code'][] = ['read', 'vread', 'update', 'patch', 'delete', 'history-instance', 'history-type', 'create', 'search-type'];
 const RO: fhir4.CapabilityStatementRestResourceInteraction['code'][] = ['read', 'vread', 'history-instance', 'history-type', 'search-type'];

@@ -33,7 +33,7 @@ export async function update(req: FhirRequest, type: string, id: string, svc: Fh
 /** DELETE Type/id: writes a tombstone version; deleting again changes nothing. */
 export async function remove(req: FhirRequest, type: string, id: string, svc: FhirServices): Promise<FhirResponse> {
   checkId(id);
-  const current = await svc.store.currentForWrite(req.ctx, type, id);
+  const current = await svc.store.currentForWrite(req.ctx, 'delete', type, id);
   if (!current) nothingToDelete(type, id);
   if (current.deleted) return { status: 204, headers: { ETag: `W/"${current.versionId}"` } };
   const { doc } = await performWrite(req, svc, { type, id, action: 'delete', ifMatch: ifMatchVersion(req), build: () => null });

@@ -38,7 +38,8 @@ export function applyJsonPatch(resource: fhir4.FhirResource, ops: Operation[]): 
         expression: `[${err.index ?? 0}]`,
       });
     }
-    throw err;
+    // fast-json-patch refuses some paths (e.g. __proto__) with a plain TypeError: still the caller's patch at fault.
+    fail('unprocessable', `Patch cannot be applied: ${String((err as Error).message).slice(0, 200)}`, { code: 'processing' });
   }
   if (result === null || typeof result !== 'object' || Array.isArray(result)) fail('unprocessable', 'The patch replaced the whole resource with something that is not one');
   if (result.resourceType !== resource.resourceType) fail('unprocessable', 'A patch may not change resourceType', { expression: 'resourceType' });
