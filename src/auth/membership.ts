@@ -4,35 +4,22 @@
  * now, and is this resource in this patient's compartment. No database here.
  */
 import type { Principal } from './principal.ts';
+import { dateRange as fhirDateRange } from '../store/index.ts';
 import { normaliseReference, sameReference } from './references.ts';
 
 /**
- * Parse an R4 date/dateTime into the instants it can mean: `2024` covers the
- * whole year, `2024-05-01` the whole day, a full dateTime one instant.
+ * The instants an R4 date/dateTime can mean, inclusive: `2024` the whole year,
+ * `2024-05-01` the whole day, a dateTime with seconds one instant. Parsed by
+ * the store's FHIR date parser (which gives the search range at the value's
+ * precision); here a value with seconds names exactly that instant.
  * https://hl7.org/fhir/R4/datatypes.html#dateTime
- * Values without a time zone (dates, and dateTimes that break the R4 rule that a
- * time needs a zone) are read as UTC, so a day ends at 24:00 UTC.
- * Returns undefined for anything that is not a valid date.
+ * Values without a time zone are read as UTC. Undefined for anything invalid.
  */
 export function dateRange(value: string): { low: number; high: number } | undefined {
-  const m = /^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})?)?)?)?$/.exec(value);
-  if (!m) return undefined;
-  const [, y, mo, d, h, mi, s, frac, tz] = m;
-  const year = Number(y);
-  if (year < 100) return undefined; // Date.UTC maps 0–99 to 1900–1999; no care team dates from then
-  if (mo === undefined) return { low: Date.UTC(year, 0, 1), high: Date.UTC(year + 1, 0, 1) - 1 };
-  const month = Number(mo);
-  if (month < 1 || month > 12) return undefined;
-  if (d === undefined) return { low: Date.UTC(year, month - 1, 1), high: Date.UTC(year, month, 1) - 1 };
-  const day = Number(d);
-  const dayStart = Date.UTC(year, month - 1, day);
-  if (day < 1 || new Date(dayStart).getUTCMonth() !== month - 1) return undefined;
-  if (h === undefined) return { low: dayStart, high: dayStart + 86_400_000 - 1 };
-  const iso = `${y}-${mo}-${d}T${h}:${mi}:${s ?? '00'}${frac ?? ''}${tz ?? 'Z'}`;
-  const t = Date.parse(iso);
-  if (Number.isNaN(t) || Number(h) > 23 || Number(mi) > 59 || Number(s ?? 0) > 59) return undefined;
-  // Without seconds the value names a whole minute.
-  return { low: t, high: s === undefined ? t + 60_000 - 1 : t };
+  const r = fhirDateRange(value);
+  if (!r) return undefined;
+  const instant = /T\d{2}:\d{2}:\d{2}/.test(value);
+  return { low: r.lo.getTime(), high: instant ? r.lo.getTime() : r.hi.getTime() - 1 };
 }
 
 /**

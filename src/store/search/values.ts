@@ -22,6 +22,7 @@ export function dateRange(value: string): DateRange | undefined {
   if (!m) return undefined;
   const [, y, mo, d, h, mi, s, frac, tz] = m;
   const year = Number(y);
+  if (year < 100) return undefined; // Date.UTC would read 0–99 as 1900–1999; no plan dates from then
   if (mo === undefined) return { lo: utc(year, 0, 1), hi: utc(year + 1, 0, 1) };
   const month = Number(mo) - 1;
   if (month < 0 || month > 11) return undefined;
@@ -50,8 +51,9 @@ export function periodRange(period: fhir4.Period | undefined): DateRange | undef
   return { lo: lo ?? FAR_PAST, hi: hi ?? FAR_FUTURE };
 }
 
-export const FAR_PAST = new Date(Date.UTC(1, 0, 1));
-export const FAR_FUTURE = new Date(Date.UTC(9999, 11, 31));
+// ISO strings, not Date.UTC: Date.UTC(1, …) would mean 1901.
+export const FAR_PAST = new Date('0001-01-01T00:00:00Z');
+export const FAR_FUTURE = new Date('9999-12-31T00:00:00Z');
 
 /** Token index values for a coding-like value: "system|code", "code", "system|" (and "|code" when it has no system). */
 export function tokenValues(system: string | undefined, code: string | undefined): string[] {
