@@ -11,9 +11,9 @@ import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
 import type { Authenticator, CallContext } from './auth/index.ts';
 import type { Config } from './config.ts';
-import { FhirError, outcome } from './errors.ts';
+import { FhirError } from './errors.ts';
 import { capabilityStatement } from './fhir/interactions/capabilities.ts';
-import { fhirRouter, send } from './fhir/http.ts';
+import { fhirBaseUrl, fhirRouter, send } from './fhir/http.ts';
 import { toFhirError } from './fhir/http-errors.ts';
 import type { FhirServices } from './fhir/types.ts';
 
@@ -61,8 +61,7 @@ export function createApp(deps: AppDeps): express.Express {
   });
   app.get('/.well-known/smart-configuration', (_req, res) => void res.json(deps.smartConfiguration));
   app.get('/fhir/metadata', (req, res) => {
-    const base = config.publicUrl ?? `${req.protocol}://${req.get('host') ?? 'localhost'}/fhir`;
-    send(res, { status: 200, body: capabilityStatement(base, deps.services, { name: 'samplan', version: deps.version }) });
+    send(res, { status: 200, body: capabilityStatement(fhirBaseUrl(req, config.publicUrl), deps.services, { name: 'samplan', version: deps.version }) });
   });
 
   const limiter = config.rateLimitPerMinute > 0
@@ -105,4 +104,3 @@ export function createApp(deps: AppDeps): express.Express {
   return app;
 }
 
-export { outcome };

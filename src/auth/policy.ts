@@ -27,7 +27,6 @@ import { forbid } from './refusals.ts';
 
 const NOTHING: Filter = { _id: { $in: [] } };
 const DIRECTORY = new Set(['Practitioner', 'PractitionerRole', 'Organization']);
-const LETTERS: Record<Interaction, string> = { c: 'c', r: 'r', u: 'u', d: 'd', s: 's' };
 
 interface Reach {
   teams: string[];
@@ -44,7 +43,7 @@ export class CareTeamPolicy implements AccessPolicy {
   require(ctx: CallContext, type: string, interaction: Interaction): void {
     const p = ctx.principal;
     const ok = type === 'AuditEvent' ? auditorScope(p, interaction) : permits(p, type, interaction);
-    if (!ok) throw insufficientScope(`${scopeContextFor(p.kind)}/${type}.${LETTERS[interaction]}`);
+    if (!ok) throw insufficientScope(`${scopeContextFor(p.kind)}/${type}.${interaction}`);
   }
 
   async narrowing(ctx: CallContext, type: string): Promise<Filter> {

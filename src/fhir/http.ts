@@ -68,6 +68,11 @@ export function send(res: Response, out: FhirResponse): void {
   res.type(`${FHIR_JSON}; charset=utf-8`).send(JSON.stringify(out.body));
 }
 
+/** The FHIR base as clients see it: SAMPLAN_PUBLIC_URL when set, else from the request's Host. */
+export function fhirBaseUrl(req: Request, publicUrl: string | undefined): string {
+  return publicUrl ?? `${req.protocol}://${req.get('host') ?? 'localhost'}/fhir`;
+}
+
 export interface FhirHttpOptions {
   bodyLimit: number;
   /** Base URL of /fhir as clients see it; derived from the request when unset. */
@@ -86,7 +91,7 @@ export function fhirRouter(svc: FhirServices, opts: FhirHttpOptions): Router {
       const path = req.path.split('/').filter(Boolean).map(decodeURIComponent);
       const method = req.method as FhirRequest['method'];
       if (!['GET', 'POST', 'PUT', 'PATCH', 'DELETE'].includes(method)) fail('method-not-allowed', `${req.method} is not supported`);
-      const baseUrl = opts.publicUrl ?? `${req.protocol}://${req.get('host') ?? 'localhost'}${req.baseUrl}`;
+      const baseUrl = fhirBaseUrl(req, opts.publicUrl);
       const ctx = await opts.context(req, baseUrl);
       const query = [...new URLSearchParams(req.originalUrl.split('?')[1] ?? '')];
       const headers: Record<string, string | undefined> = {};

@@ -6,7 +6,7 @@
  * If-Match, the whole step is redone on the newer version — the caller's
  * change is never applied to a version it was not checked against.
  */
-import { FhirError, fail } from '../errors.ts';
+import { FhirError } from '../errors.ts';
 import type { AccessAction, GuardedWrite, StoredVersion } from '../store/index.ts';
 import type { FhirServices, FhirRequest } from './types.ts';
 
@@ -54,9 +54,4 @@ export async function performWrite(req: FhirRequest, svc: FhirServices, intent: 
       await new Promise((r) => setTimeout(r, Math.random() * 5 * attempt));
     }
   }
-}
-
-/** A delete of something that is not there: https://hl7.org/fhir/R4/http.html#delete */
-export function nothingToDelete(type: string, id: string): never {
-  fail('not-found', `${type}/${id} is not known`);
 }

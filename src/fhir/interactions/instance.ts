@@ -4,7 +4,7 @@ import { checkId, resourceBody } from '../resource-body.ts';
 import { ifMatchVersion, prefer } from '../headers.ts';
 import { resourceResponse } from '../responses.ts';
 import type { FhirRequest, FhirResponse, FhirServices } from '../types.ts';
-import { nothingToDelete, performWrite } from '../write-pipeline.ts';
+import { performWrite } from '../write-pipeline.ts';
 
 export async function read(req: FhirRequest, type: string, id: string, svc: FhirServices): Promise<FhirResponse> {
   const doc = await svc.store.read(req.ctx, type, checkId(id));
@@ -34,7 +34,8 @@ export async function update(req: FhirRequest, type: string, id: string, svc: Fh
 export async function remove(req: FhirRequest, type: string, id: string, svc: FhirServices): Promise<FhirResponse> {
   checkId(id);
   const current = await svc.store.currentForWrite(req.ctx, 'delete', type, id);
-  if (!current) nothingToDelete(type, id);
+  // Deleting what never existed: 404 (https://hl7.org/fhir/R4/http.html#delete).
+  if (!current) fail('not-found', `${type}/${id} is not known`);
   if (current.deleted) return { status: 204, headers: { ETag: `W/"${current.versionId}"` } };
   const { doc } = await performWrite(req, svc, { type, id, action: 'delete', ifMatch: ifMatchVersion(req), build: () => null });
   return { status: 204, headers: { ETag: `W/"${doc.versionId}"` } };
