@@ -13,6 +13,7 @@ import type { FhirRequest } from '../src/fhir/types.ts';
 import { buildServices } from '../src/services.ts';
 import { launchFerretdb } from '../src/store/embedded/ferretdb.ts';
 import { openDatabase } from '../src/store/index.ts';
+import { measureSyncLag } from './sync-lag.ts';
 
 const N = Number(process.env.BENCH_N ?? 200);
 
@@ -58,6 +59,13 @@ for (const [name, ms, base] of rows) {
   const b = stats(base);
   console.log(`${name.padEnd(24)} ${a.p50.toFixed(2).padStart(6)} ${a.p95.toFixed(2).padStart(7)} ${a.mean.toFixed(2).padStart(7)} | ${b.p50.toFixed(2).padStart(11)} ${b.mean.toFixed(2).padStart(5)} | ${(a.mean / b.mean).toFixed(1).padStart(5)}x`);
 }
+const SYNC_N = Number(process.env.BENCH_SYNC_N ?? 40);
+const SYNC_INTERVAL_MS = Number(process.env.BENCH_SYNC_INTERVAL_MS ?? 250);
+const sync = await measureSyncLag(embedded.uri, SYNC_N, SYNC_INTERVAL_MS);
+const lag = stats(sync.lag);
+const direct = stats(sync.baseline);
+console.log(`\nsync lag: ${SYNC_N} CarePlan writes on A until readable on B (B pulls every ${sync.intervalMs} ms); baseline = PUT + GET directly on the FHIR server`);
+console.log(`write on A → visible on B   p50 ${lag.p50.toFixed(1)}  p95 ${lag.p95.toFixed(1)}  mean ${lag.mean.toFixed(1)} | baseline p50 ${direct.p50.toFixed(1)}  mean ${direct.mean.toFixed(1)} | ratio (mean) ${(lag.mean / direct.mean).toFixed(1)}x`);
 const mem = process.memoryUsage();
 console.log(`memory: rss ${(mem.rss / 2 ** 20).toFixed(0)} MiB, heap used ${(mem.heapUsed / 2 ** 20).toFixed(0)} MiB`);
 await db.close();

@@ -16,6 +16,8 @@ import { capabilityStatement } from './fhir/interactions/capabilities.ts';
 import { fhirBaseUrl, fhirRouter, send } from './fhir/http.ts';
 import { toFhirError } from './fhir/http-errors.ts';
 import type { FhirServices } from './fhir/types.ts';
+import { syncRouter } from './sync-http.ts';
+import { syncControl, type SyncControl } from './sync/index.ts';
 
 export interface AppDeps {
   config: Config;
@@ -25,7 +27,9 @@ export interface AppDeps {
   ready(): Promise<boolean>;
   logger: Logger;
   version: string;
-  /** Extra routers mounted after /fhir (sync, web). */
+  /** The sync endpoints (/sync/…); absent: they answer that sync is not configured. */
+  sync?: SyncControl;
+  /** Extra routers mounted after /fhir (web). */
   mounts?: { path: string; router: express.Router }[];
 }
 
@@ -89,6 +93,7 @@ export function createApp(deps: AppDeps): express.Express {
     };
   };
   app.use('/fhir', fhirRouter(deps.services, { bodyLimit: config.bodyLimit, context, ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}) }));
+  app.use('/sync', syncRouter(deps.sync ?? syncControl(undefined), (req) => context(req, fhirBaseUrl(req, config.publicUrl))));
   for (const m of deps.mounts ?? []) app.use(m.path, m.router);
 
   app.use((req: Request, _res: Response, next: NextFunction) => next(new FhirError('not-found', { diagnostics: `No such endpoint: ${req.method} ${req.path}` })));

@@ -16,7 +16,14 @@ export interface Config {
   /** Requests per principal (or address) per minute; 0 turns rate limiting off. */
   rateLimitPerMinute: number;
   logLevel: string;
+  /** FHIR_SYNC_URL: the FHIR server to sync with; unset: no sync. */
   syncUrl?: string;
+  /** FHIR_SYNC_TOKEN: a bearer token for the sync server, if it wants one. */
+  syncToken?: string;
+  /** SAMPLAN_SYNC_INTERVAL_MS: how often to pull when nothing prompts it. */
+  syncIntervalMs: number;
+  /** SAMPLAN_INSTANCE_ID: this instance's name in what it pushes; default one made on first start. */
+  instanceId?: string;
 }
 
 type Env = Record<string, string | undefined>;
@@ -40,12 +47,21 @@ export function loadConfig(env: Env = process.env): Config {
     corsOrigins: (set('SAMPLAN_CORS_ORIGINS') ?? '').split(',').map((s) => s.trim()).filter(Boolean),
     rateLimitPerMinute: int(env, 'SAMPLAN_RATE_LIMIT', 600, 0, 1_000_000),
     logLevel: set('LOG_LEVEL') ?? 'info',
+    syncIntervalMs: int(env, 'SAMPLAN_SYNC_INTERVAL_MS', 5_000, 50, 3_600_000),
   };
   const mongoUri = set('MONGODB_URI');
   if (mongoUri) cfg.mongoUri = mongoUri;
   const publicUrl = set('SAMPLAN_PUBLIC_URL');
   if (publicUrl) cfg.publicUrl = publicUrl.replace(/\/+$/, '');
   const syncUrl = set('FHIR_SYNC_URL');
-  if (syncUrl) cfg.syncUrl = syncUrl;
+  if (syncUrl) cfg.syncUrl = syncUrl.replace(/\/+$/, '');
+  const syncToken = set('FHIR_SYNC_TOKEN');
+  if (syncToken) cfg.syncToken = syncToken;
+  const instanceId = set('SAMPLAN_INSTANCE_ID');
+  if (instanceId) {
+    // It goes into meta.source URIs on the server.
+    if (!/^[A-Za-z0-9.-]{1,64}$/.test(instanceId)) throw new Error(`SAMPLAN_INSTANCE_ID may hold letters, digits, '.' and '-' (at most 64), not '${instanceId}'`);
+    cfg.instanceId = instanceId;
+  }
   return cfg;
 }

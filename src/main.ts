@@ -10,6 +10,7 @@ import { loadConfig } from './config.ts';
 import { createLogger } from './log.ts';
 import { buildServices } from './services.ts';
 import { openDatabase } from './store/index.ts';
+import { SyncEngine, syncControl } from './sync/index.ts';
 import { launchFerretdb, PROJECT_ROOT, type EmbeddedDatabase } from './store/embedded/ferretdb.ts';
 
 const config = loadConfig();
@@ -31,11 +32,28 @@ const auth = authSettingsFromEnv(process.env);
 if (auth.devSecret) {
   logger.warn({ file: auth.devSecret.file }, `development token secret ${auth.devSecret.created ? 'created' : 'loaded'}; mint tokens with: npm run -s token -- --patient Patient/p1 (or --practitioner Practitioner/x, --system)`);
 }
+const services = buildServices(db);
+let sync: SyncEngine | undefined;
+if (config.syncUrl) {
+  const localBase = config.publicUrl ?? `http://localhost:${config.port}/fhir`;
+  if (!config.publicUrl) logger.warn({ localBase }, 'SAMPLAN_PUBLIC_URL is unset: references to this instance\'s patients and practitioners go to the sync server with this base');
+  sync = await SyncEngine.open(db, services.store, {
+    remoteUrl: config.syncUrl,
+    localBase,
+    intervalMs: config.syncIntervalMs,
+    ...(config.instanceId ? { instance: config.instanceId } : {}),
+    ...(config.syncToken ? { headers: { authorization: `Bearer ${config.syncToken}` } } : {}),
+    log: (level, msg, detail) => logger[level](detail ?? {}, msg),
+  });
+  sync.start();
+  logger.info({ server: config.syncUrl, instance: sync.instance }, 'syncing CarePlan, CareTeam and Goal with the FHIR server');
+}
 const app = createApp({
   config,
   logger,
   version,
-  services: buildServices(db),
+  services,
+  sync: syncControl(sync),
   authenticate: createAuthenticator(auth.authenticator),
   smartConfiguration: smartConfiguration(auth.smart),
   ready: () => db.ping(),
@@ -51,6 +69,7 @@ async function shutdown(signal: string): Promise<void> {
   stopping = true;
   logger.info({ signal }, 'stopping');
   await new Promise<void>((resolve) => server.close(() => resolve()));
+  await sync?.stop();
   await db.close();
   await embedded?.stop();
   process.exit(0);

@@ -50,7 +50,8 @@ export function toAuditEvent(ctx: CallContext, rec: AccessRecord, recorded: Date
         ...(principal.fhirUser ? { who: { reference: principal.fhirUser } } : { who: { display: principal.sub } }),
         altId: principal.sub,
         requestor: true,
-        ...(principal.scope ? { policy: [principal.scope] } : {}),
+        // One policy per granted scope: AuditEvent.agent.policy is a uri, and a uri has no spaces.
+        ...(principal.scope.trim() ? { policy: principal.scope.trim().split(/\s+/) } : {}),
         ...(ctx.ip ? { network: { address: ctx.ip, type: '2' as const } } : {}),
       },
     ],

@@ -34,6 +34,9 @@ export const INTERACTIONS: readonly Interaction[] = ['c', 'r', 'u', 'd', 's'];
  */
 export const AGREE_SCOPE = '__samplan.agree';
 
+/** Extension scope for running the service itself: `/sync/status`, `/sync/run` (DESIGN.md "admin scope"). */
+export const ADMIN_SCOPE = '__samplan.admin';
+
 const V2 = /^(patient|user|system)\/([A-Z][A-Za-z]{0,63}|\*)\.(c?r?u?d?s?)$/;
 const V1 = /^(patient|user|system)\/([A-Z][A-Za-z]{0,63}|\*)\.(read|write|\*)$/;
 

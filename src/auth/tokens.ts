@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
 import type { PrincipalKind } from './principal.ts';
-import { AGREE_SCOPE } from './scopes.ts';
+import { ADMIN_SCOPE, AGREE_SCOPE } from './scopes.ts';
 import { parseReference } from './references.ts';
 
 export const DEFAULT_SCOPES: Readonly<Record<PrincipalKind, string>> = {
@@ -15,7 +15,7 @@ export const DEFAULT_SCOPES: Readonly<Record<PrincipalKind, string>> = {
   // AuditEvent: so a patient can see who has read their plan.
   patient: `patient/CarePlan.rus patient/CareTeam.rs patient/Goal.rs patient/Provenance.rs patient/AuditEvent.rs patient/Practitioner.rs patient/PractitionerRole.rs patient/Organization.rs ${AGREE_SCOPE}`,
   practitioner: 'user/*.cruds',
-  system: 'system/*.cruds',
+  system: `system/*.cruds ${ADMIN_SCOPE}`,
 };
 
 export const DEFAULT_TTL_SECONDS = 3600;

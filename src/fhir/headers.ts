@@ -1,5 +1,5 @@
 /** Request headers FHIR gives meaning to: https://hl7.org/fhir/R4/http.html */
-import { fail } from '../errors.ts';
+import { fail, quote } from '../errors.ts';
 import type { FhirRequest } from './types.ts';
 
 /** `If-Match: W/"3"` → 3. https://hl7.org/fhir/R4/http.html#concurrency */
@@ -11,7 +11,7 @@ export function ifMatchVersion(req: FhirRequest): number | undefined {
 
 export function parseVersionTag(raw: string, what: string): number {
   const m = /^\s*(?:W\/)?"?(\d{1,9})"?\s*$/.exec(raw);
-  if (!m) fail('invalid', `${what} must be a version ETag such as W/"3", not '${raw}'`);
+  if (!m) fail('invalid', `${what} must be a version ETag such as W/"3", not ${quote(raw)}`);
   return Number(m[1]);
 }
 

@@ -3,7 +3,7 @@
  * calls the router, and writes the FhirResponse. No FHIR logic lives here.
  */
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
-import { fail } from '../errors.ts';
+import { fail, quote } from '../errors.ts';
 import type { CallContext } from '../auth/principal.ts';
 import { dispatch } from './router.ts';
 import type { FhirRequest, FhirResponse, FhirServices } from './types.ts';
@@ -16,17 +16,35 @@ function mediaType(req: Request): string | undefined {
   return req.headers['content-type']?.split(';')[0]?.trim().toLowerCase();
 }
 
+/** Every `charset` parameter of the Content-Type, unquoted (a header may repeat it to smuggle a second one). */
+function charsets(req: Request): string[] {
+  const header = req.headers['content-type'] ?? '';
+  return [...header.matchAll(/;\s*charset\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^;\s]*))/gi)].map((m) => (m[1] ?? m[2] ?? '').replace(/\\(.)/g, '$1'));
+}
+
+/**
+ * FHIR JSON is UTF-8 (https://hl7.org/fhir/R4/http.html#mime-type). The body
+ * parser would decode UTF-7 or UTF-16 on a caller's say-so, and text that
+ * reads one way as UTF-8 and another way decoded (UTF-7 hides `<` and `"`) is
+ * how filters are slipped past: any other charset is refused.
+ */
+function checkCharset(req: Request): void {
+  const other = charsets(req).find((c) => c.toLowerCase() !== 'utf-8');
+  if (other !== undefined) fail('unsupported-media-type', `Only charset=utf-8 is accepted, not ${quote(other)}`, { code: 'not-supported' });
+}
+
 /** Parses the raw body by its declared type (415 for anything FHIR does not accept here). */
 function parseBody(req: Request, path: string[]): unknown {
   const raw = typeof req.body === 'string' ? req.body : '';
   if (raw.length === 0) return undefined;
+  checkCharset(req);
   const type = mediaType(req);
   if (req.method === 'POST' && path[1] === '_search') {
     if (type !== 'application/x-www-form-urlencoded') fail('unsupported-media-type', 'POST _search takes application/x-www-form-urlencoded');
     return new URLSearchParams(raw);
   }
   const allowed = req.method === 'PATCH' ? ['application/json-patch+json'] : JSON_TYPES;
-  if (!type || !allowed.includes(type)) fail('unsupported-media-type', `Content-Type must be ${allowed.join(' or ')}${type ? `, not ${type}` : ''}`);
+  if (!type || !allowed.includes(type)) fail('unsupported-media-type', `Content-Type must be ${allowed.join(' or ')}${type ? `, not ${quote(type)}` : ''}`);
   let body: unknown;
   try {
     body = JSON.parse(raw);

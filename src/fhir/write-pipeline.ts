@@ -5,9 +5,15 @@
  * someone else wrote in between and the caller did not pin a version with
  * If-Match, the whole step is redone on the newer version — the caller's
  * change is never applied to a version it was not checked against.
+ *
+ * Then the rules that look past one resource (plans/index.ts checkRelated),
+ * over all writes of the request; a changed goal brings follow-up versions of
+ * the plans that reference it, stored with the caller's writes all or nothing.
  */
-import { FhirError } from '../errors.ts';
-import type { AccessAction, GuardedWrite, StoredVersion } from '../store/index.ts';
+import { servicePrincipal, type CallContext } from '../auth/principal.ts';
+import { FhirError, fail } from '../errors.ts';
+import { checkRelated, type RelatedOptions } from '../plans/index.ts';
+import type { AccessAction, AccessRecord, GuardedWrite, StoredVersion, VersionDoc } from '../store/index.ts';
 import type { FhirServices, FhirRequest } from './types.ts';
 
 /** Without If-Match, n concurrent writers may need n tries; past this many the caller gets the 412. */
@@ -41,14 +47,49 @@ export async function prepareWrite(req: FhirRequest, svc: FhirServices, intent: 
   return { type, id, resource, expect: current?.versionId ?? 0, current, ...(intent.fresh ? { fresh: true } : {}) };
 }
 
+/** samplan itself, acting within the caller's request (same request id, so the audit trail ties them together). */
+function serviceContext(req: FhirRequest): CallContext {
+  return { principal: servicePrincipal('plan-rules'), requestId: req.ctx.requestId, baseUrl: req.ctx.baseUrl };
+}
+
+type AuditBase = Omit<AccessRecord, 'outcome' | 'status' | 'entities' | 'patients'>;
+
+/** Prepared writes after checkRelated: possibly amended, with follow-ups samplan writes as `service`. */
+export interface RelatedWrites {
+  writes: GuardedWrite[];
+  followUps: GuardedWrite[];
+  service: CallContext;
+}
+
+export async function relatedWrites(req: FhirRequest, svc: FhirServices, writes: GuardedWrite[], opts: RelatedOptions = {}): Promise<RelatedWrites> {
+  const service = serviceContext(req);
+  return { ...(await checkRelated(writes, svc.store, req.ctx, service, opts)), service };
+}
+
+/**
+ * Stores the writes with their follow-ups, all or nothing; returns the
+ * versions of the writes, in order. A lone write without follow-ups is one
+ * plain write, audited as `single`.
+ */
+export async function storeRelated(req: FhirRequest, svc: FhirServices, audit: AuditBase, r: RelatedWrites, single?: AccessAction): Promise<VersionDoc[]> {
+  if (r.followUps.length > 0) return (await svc.store.writeWithFollowUps(req.ctx, audit, r.writes, r.service, r.followUps)).slice(0, r.writes.length);
+  const [only] = r.writes;
+  if (single && only && r.writes.length === 1) return [await svc.store.write(req.ctx, single, only)];
+  return svc.store.writeAll(req.ctx, r.writes);
+}
+
 export async function performWrite(req: FhirRequest, svc: FhirServices, intent: WriteIntent): Promise<{ doc: StoredVersion; created: boolean }> {
   for (let attempt = 1; ; attempt++) {
     const w = await prepareWrite(req, svc, intent);
+    const related = await relatedWrites(req, svc, [w]);
     try {
-      const doc = await svc.store.write(req.ctx, intent.action, w);
+      const [doc] = await storeRelated(req, svc, { action: intent.action, type: intent.type, id: intent.id }, related, intent.action);
+      if (!doc) fail('internal', `The store returned no version for ${intent.type}/${intent.id}`);
       return { doc, created: !w.current || w.current.deleted };
     } catch (err) {
-      const raced = err instanceof FhirError && err.kind === 'precondition-failed' && intent.ifMatch === undefined;
+      // With follow-ups, the race may have been on a plan rather than on what If-Match pinned:
+      // redo the step, and prepareWrite answers 412 if the pinned version itself moved.
+      const raced = err instanceof FhirError && err.kind === 'precondition-failed' && (intent.ifMatch === undefined || related.followUps.length > 0);
       if (!raced || attempt >= RETRIES) throw err;
       // Jitter spreads writers that lost the same race, so they do not collide again in lockstep.
       await new Promise((r) => setTimeout(r, Math.random() * 5 * attempt));

@@ -53,15 +53,30 @@ export function contentDigest(plan: fhir4.CarePlan): string {
 }
 
 /**
- * Whether a change to a Goal changes what a patient agreed to (its words or
- * targets), as opposed to recording progress (achievementStatus, status
- * dates, notes). Plans referencing such a goal should have their agreement
- * marked stale (see markAgreementStale).
+ * Goal statuses that mean the goal is no longer pursued
+ * (https://hl7.org/fhir/R4/valueset-goal-status.html): dropping a goal this
+ * way changes the plan as much as removing it from CarePlan.goal does.
+ */
+const WITHDRAWN = new Set<fhir4.Goal['lifecycleStatus']>(['cancelled', 'rejected', 'entered-in-error']);
+
+/**
+ * Whether a change to a Goal changes what a patient agreed to: its words,
+ * targets, start, what it addresses, or whether it is pursued at all — as
+ * opposed to recording progress (achievementStatus, status dates, notes, and
+ * the lifecycle steps of a pursued goal: proposed → accepted → active →
+ * on-hold → completed). Plans referencing such a goal have their agreement
+ * marked stale (goal-change.ts).
  */
 export function goalChangeMatters(before: fhir4.Goal, after: fhir4.Goal): boolean {
   const substance = (g: fhir4.Goal): Json =>
     JSON.parse(
-      JSON.stringify({ description: g.description, target: g.target ?? null, start: g.startDate ?? g.startCodeableConcept ?? null, addresses: g.addresses ?? null }),
+      JSON.stringify({
+        description: g.description,
+        target: g.target ?? null,
+        start: g.startDate ?? g.startCodeableConcept ?? null,
+        addresses: g.addresses ?? null,
+        withdrawn: WITHDRAWN.has(g.lifecycleStatus),
+      }),
     ) as Json;
   return canonicalJson(substance(before)) !== canonicalJson(substance(after));
 }

@@ -13,10 +13,15 @@
  *   const { provenance, plan } = agree({ plan: stored, agent, reason });
  *   // store both; the plan as its next version
  */
-import type { Issue } from '../errors.ts';
+import type { CallContext } from '../auth/principal.ts';
+import { FhirError, type Issue } from '../errors.ts';
+import type { GuardedWrite, Store } from '../store/index.ts';
 import { assertStructure, assertValid, validateResource, planKinds } from '../validation/index.ts';
 import { agreementAfterChange, type AgreementOptions } from './agreement.ts';
+import { assertStaffOnCareTeam } from './care-team-check.ts';
+import { markStaleForGoals, type StaleMarking } from './goal-change.ts';
 import { assertTransition } from './lifecycle.ts';
+import { callerReader, plansWithGoal } from './lookup.ts';
 
 export interface PreparedPlan {
   /** The plan to store: with the server's agreement carried over and its status recomputed. */
@@ -53,6 +58,38 @@ export function checkWrite<T extends fhir4.FhirResource>(stored: T | null | unde
   return proposed;
 }
 
+export interface RelatedOptions {
+  /** Adds to a refusal which of `writes` (by index) it is about, e.g. a transaction entry. */
+  annotate?(err: FhirError, index: number): void;
+}
+
+/**
+ * The plan rules that look past each resource, over all the writes of one
+ * request (one write, or a transaction's), after each passed checkWrite:
+ *   - a plan's coordinator and contact persons are on its CareTeam
+ *     (care-team-check.ts; read as the caller, `ctx`);
+ *   - a change to a goal's agreed content marks the agreement of the plans
+ *     that reference it stale (goal-change.ts; found as samplan, `service`).
+ * Returns the writes to store (plans among them may be amended) and the
+ * follow-up versions of stored plans, to be stored with them all or nothing
+ * (Store.writeWithFollowUps). Throws FhirError (422) when a rule is broken.
+ */
+export async function checkRelated(writes: GuardedWrite[], store: Store, ctx: CallContext, service: CallContext, opts: RelatedOptions = {}): Promise<StaleMarking> {
+  const pending = new Map(writes.map((w) => [`${w.type}/${w.id}`, w.resource]));
+  const reader = callerReader(store, ctx);
+  for (const [i, w] of writes.entries()) {
+    if (w.type !== 'CarePlan' || !w.resource) continue;
+    const stored = w.current && !w.current.deleted ? (w.current.resource as fhir4.CarePlan) : undefined;
+    try {
+      await assertStaffOnCareTeam(w.resource as fhir4.CarePlan, stored, reader, pending, ctx.baseUrl);
+    } catch (err) {
+      if (err instanceof FhirError) opts.annotate?.(err, i);
+      throw err;
+    }
+  }
+  return markStaleForGoals(writes, plansWithGoal(store, service), opts.annotate);
+}
+
 /** The profile-level issues (plan-kind rules included) of a plan, without refusing anything. */
 export function planRuleIssues(plan: fhir4.CarePlan): Issue[] {
   return validateResource(plan);
@@ -74,5 +111,7 @@ export {
   type AgreeResult,
 } from './agreement.ts';
 export { agreedContent, contentDigest, goalChangeMatters } from './agreed-content.ts';
+export { assertStaffOnCareTeam, localReference, type Pending, type RelatedReader } from './care-team-check.ts';
+export { changedGoals, goalWriteMatters, markStaleForGoals, type PlansWithGoal, type StaleMarking } from './goal-change.ts';
 export { assertTransition, canTransition, INITIAL_STATUSES, PLAN_STATUSES, TRANSITIONS, type PlanStatus } from './lifecycle.ts';
 export { dateRange, isReviewDue, nextReviewDate, reviewDueIndex, withNextReview } from './review.ts';

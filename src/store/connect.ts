@@ -30,6 +30,7 @@ async function ensureIndexes(models: Models): Promise<void> {
     await v.createIndex({ id: 1, versionId: -1 });
     await v.createIndex({ lastUpdated: -1 });
     await v.createIndex({ txn: 1 }, { sparse: true });
+    await v.createIndex({ 'sync.pending': 1 }, { sparse: true });
   }
 }
 

@@ -35,10 +35,30 @@ export interface StoredVersion {
   sp: SearchValues;
 }
 
+/**
+ * Where a version stands with the FHIR server samplan syncs with (src/sync).
+ * Written in the same insert as the version itself, so a crash can never
+ * leave a local change that sync does not know about.
+ */
+export interface SyncMark {
+  /** A local change of a synced type that has not reached the server yet: the outbox. */
+  pending?: boolean;
+  /** This version came from the server: its version id and `meta.source` there. */
+  remote?: { vid: string; source?: string };
+  /** A merge of local changes onto the server's version `rebasedOn`: pending, and pushed with If-Match on it. */
+  rebasedOn?: string;
+}
+
+/** The types whose changes are synced with the FHIR server (issue 4: plans, their teams and goals). */
+export const SYNCED_TYPES: ReadonlySet<string> = new Set(['CarePlan', 'CareTeam', 'Goal']);
+
 export interface VersionDoc extends StoredVersion {
   _id: string; // "id/_history/n"
   /** Set while the version belongs to a transaction that may not have committed yet. */
   txn?: string | null;
+  /** Who wrote the version (Practitioner/…, Patient/… or a service), for sync's conflict records. */
+  author?: string;
+  sync?: SyncMark;
 }
 
 export interface ResourceDoc extends StoredVersion {
@@ -63,7 +83,7 @@ const versionFields = {
   sp: Schema.Types.Mixed,
 };
 
-const versionSchema = new Schema<VersionDoc>({ ...versionFields, txn: String }, { versionKey: false, minimize: false });
+const versionSchema = new Schema<VersionDoc>({ ...versionFields, txn: String, author: String, sync: Schema.Types.Mixed }, { versionKey: false, minimize: false });
 const resourceSchema = new Schema<ResourceDoc>(versionFields, { versionKey: false, minimize: false });
 const transactionSchema = new Schema<TransactionDoc>({ _id: String, state: String, at: Date }, { versionKey: false });
 

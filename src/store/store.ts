@@ -28,6 +28,21 @@ export interface GuardedWrite extends WriteRequest {
 
 const ref = (d: { type: string; id: string }): string => `${d.type}/${d.id}`;
 
+/** The versioned store's request for a guarded write: the checked fields, and who writes. */
+function request(ctx: CallContext, w: GuardedWrite): WriteRequest {
+  const p = ctx.principal;
+  return {
+    type: w.type,
+    id: w.id,
+    resource: w.resource,
+    expect: w.expect,
+    author: p.fhirUser ?? p.sub,
+    ...(w.fresh ? { fresh: true } : {}),
+    ...(w.remote ? { remote: w.remote } : {}),
+    ...(w.rebasedOn ? { rebasedOn: w.rebasedOn } : {}),
+  };
+}
+
 function patientsOf(docs: { sp?: Record<string, unknown>; type: string; id: string }[]): string[] {
   const out = new Set<string>();
   for (const d of docs) {
@@ -120,6 +135,40 @@ export class Store {
     return visible;
   }
 
+  /**
+   * The scope check of a write on its own, run before the write's body is read
+   * or validated, so a token that does not allow the write hears 403 and never
+   * 400/422 about the body (issue 5). It only answers first: write() and
+   * writeAll() still check. A PUT with an id creates or updates depending on
+   * the current version, looked up only when the token allows just one of the
+   * two; a record the caller may not see is left to the write's own 404.
+   */
+  async requireScope(ctx: CallContext, action: 'create' | 'update' | 'patch' | 'delete', type: string, id?: string): Promise<void> {
+    type Letter = Parameters<AccessPolicy['require']>[2];
+    const allows = (i: Letter): boolean => {
+      try {
+        this.policy.require(ctx, type, i);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    let needed: Letter | undefined = action === 'create' ? 'c' : action === 'delete' ? 'd' : 'u';
+    if (action === 'update' && allows('c') !== allows('u')) {
+      const found = id === undefined ? undefined : await this.currentAndVisibility(ctx, type, id);
+      if (!found || (found.exists && !found.visible)) needed = undefined;
+      else needed = found.visible && !found.visible.deleted ? 'u' : 'c';
+    }
+    try {
+      if (needed) this.policy.require(ctx, type, needed);
+    } catch (err) {
+      // Recorded like the store's other refusals.
+      const e = err instanceof FhirError ? err : undefined;
+      await this.audit.record(ctx, { action, type, ...(id ? { id } : {}), entities: id ? [`${type}/${id}`] : [], patients: [], outcome: 'refused', status: e?.status ?? 403, detail: e?.message ?? 'refused' });
+      throw err;
+    }
+  }
+
   async search(ctx: CallContext, type: string, q: ParsedSearch, query: string): Promise<SearchOutcome> {
     return this.audited(ctx, { action: 'search', type, query }, async () => {
       this.policy.require(ctx, type, 's');
@@ -171,7 +220,7 @@ export class Store {
   async write(ctx: CallContext, action: AccessAction, w: GuardedWrite): Promise<VersionDoc> {
     return this.audited(ctx, { action, type: w.type, id: w.id }, async () => {
       await this.checkWrite(ctx, w);
-      return this.versions.write({ type: w.type, id: w.id, resource: w.resource, expect: w.expect, ...(w.fresh ? { fresh: true } : {}) });
+      return this.versions.write(request(ctx, w));
     }, (d) => ({ entities: [ref(d)], patients: patientsOf([d, ...(w.current ? [w.current] : [])]) }), action === 'create' ? 201 : 200);
   }
 
@@ -187,7 +236,7 @@ export class Store {
       if (current.deleted) fail('gone', `${type}/${id} was deleted`);
       await this.policy.checkOperation(ctx, name, current.resource as fhir4.FhirResource);
       const writes = await make(current);
-      return writeAll(this.versions, writes.map((w) => ({ type: w.type, id: w.id, resource: w.resource, expect: w.expect })));
+      return writeAll(this.versions, writes.map((w) => request(ctx, w)));
     }, (docs) => ({ entities: docs.map(ref), patients: patientsOf(docs) }));
   }
 
@@ -195,7 +244,25 @@ export class Store {
   async writeAll(ctx: CallContext, writes: GuardedWrite[]): Promise<VersionDoc[]> {
     return this.audited(ctx, { action: 'transaction', type: 'Bundle' }, async () => {
       for (const w of writes) await this.checkWrite(ctx, w);
-      return writeAll(this.versions, writes.map((w) => ({ type: w.type, id: w.id, resource: w.resource, expect: w.expect })));
+      return writeAll(this.versions, writes.map((w) => request(ctx, w)));
     }, (docs) => ({ entities: docs.map(ref), patients: patientsOf(docs) }));
+  }
+
+  /**
+   * The caller's writes plus the follow-ups samplan makes as `service` because
+   * of them (a changed goal marks the agreement of the plans that reference it
+   * stale), all or nothing. Each side is checked and audited as its own
+   * principal: follow-ups need none of the caller's rights, and are never
+   * recorded as the caller's. Returns the caller's versions, then the follow-ups'.
+   */
+  async writeWithFollowUps(ctx: CallContext, base: Omit<AccessRecord, 'outcome' | 'status' | 'entities' | 'patients'>, writes: GuardedWrite[], service: CallContext, followUps: GuardedWrite[]): Promise<VersionDoc[]> {
+    const describe = (docs: VersionDoc[]): Pick<AccessRecord, 'entities' | 'patients'> => ({ entities: docs.map(ref), patients: patientsOf(docs) });
+    return this.audited(ctx, base, async () => {
+      for (const w of writes) await this.checkWrite(ctx, w);
+      return this.audited(service, { action: 'update', type: followUps[0]?.type ?? base.type }, async () => {
+        for (const w of followUps) await this.checkWrite(service, w);
+        return writeAll(this.versions, [...writes.map((w) => request(ctx, w)), ...followUps.map((w) => request(service, w))]);
+      }, (docs) => describe(docs.slice(writes.length)));
+    }, (docs) => describe(docs.slice(0, writes.length)), base.action === 'create' ? 201 : 200);
   }
 }

@@ -45,7 +45,9 @@ export async function writeAll(store: VersionedStore, writes: WriteRequest[]): P
     throw new FhirError('conflict', { code: 'transient', diagnostics: 'The transaction took too long and was abandoned; nothing was stored. Try again.' });
   }
   await finish(store, docs);
-  return docs.map(({ txn: _t, ...doc }) => doc);
+  const committed = docs.map(({ txn: _t, ...doc }) => doc);
+  store.committedNow(committed);
+  return committed;
 }
 
 /** Step 3: unmark the versions and update the projection (idempotent). */

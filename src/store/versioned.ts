@@ -9,7 +9,7 @@
  * crash after it loses nothing, and a failed one leaves nothing behind.
  */
 import { FhirError, fail } from '../errors.ts';
-import { isDuplicateKey, type FhirResource, type Models, type ResourceDoc, type StoredVersion, type VersionDoc } from './models.ts';
+import { isDuplicateKey, SYNCED_TYPES, type FhirResource, type Models, type ResourceDoc, type StoredVersion, type VersionDoc } from './models.ts';
 import { searchValuesOf } from './search/index-values.ts';
 import { decide, TXN_TIMEOUT_MS } from './decisions.ts';
 
@@ -34,7 +34,16 @@ export interface WriteRequest {
    * version and its projection are inserted without reading anything first.
    */
   fresh?: boolean;
+  /** Who is writing (recorded on the version; see VersionDoc.author). */
+  author?: string;
+  /** Set by sync when the version is the server's: it is not pending, and sync knows its server version. */
+  remote?: { vid: string; source?: string };
+  /** Set by sync on a merge result: local changes merged onto this server version (pending). */
+  rebasedOn?: string;
 }
+
+/** Called after each committed write, e.g. so sync can push a local change at once. */
+export type CommitListener = (docs: readonly VersionDoc[]) => void;
 
 /** The version document a write inserts. */
 export function newVersion(req: WriteRequest, lastUpdated: Date, txn?: string): VersionDoc {
@@ -50,10 +59,21 @@ export function newVersion(req: WriteRequest, lastUpdated: Date, txn?: string): 
     resource,
     sp: resource ? searchValuesOf(resource) : {},
     ...(txn ? { txn } : {}),
+    ...(req.author ? { author: req.author } : {}),
+    ...syncMark(req),
   };
 }
 
+/** The outbox mark (models.ts SyncMark): every local change of a synced type is pending until pushed. */
+function syncMark(req: WriteRequest): Pick<VersionDoc, 'sync'> {
+  if (req.remote) return { sync: { remote: req.remote } };
+  if (req.rebasedOn) return { sync: { pending: true, rebasedOn: req.rebasedOn } };
+  return SYNCED_TYPES.has(req.type) ? { sync: { pending: true } } : {};
+}
+
 export class VersionedStore {
+  private readonly listeners: CommitListener[] = [];
+
   constructor(
     readonly models: Models,
     private readonly clock: () => Date = () => new Date(),
@@ -61,6 +81,22 @@ export class VersionedStore {
 
   now(): Date {
     return this.clock();
+  }
+
+  onCommit(listener: CommitListener): () => void {
+    this.listeners.push(listener);
+    return () => void this.listeners.splice(this.listeners.indexOf(listener), 1);
+  }
+
+  /** Tells the listeners; a listener's failure is its own and never fails the write. */
+  committedNow(docs: readonly VersionDoc[]): void {
+    for (const l of this.listeners) {
+      try {
+        l(docs);
+      } catch {
+        // listeners only schedule work
+      }
+    }
   }
 
   /** Is this version part of the history? Versions of undecided or aborted transactions are not. */
@@ -113,6 +149,7 @@ export class VersionedStore {
     }
     if (req.fresh) await this.models.resources(req.type).collection.insertOne({ ...toStored(doc), _id: req.id } as never);
     else await this.project(req.type, req.id, doc);
+    this.committedNow([doc]);
     return doc;
   }
 

@@ -30,6 +30,8 @@ export const EXTENSION = {
   consent: `${SD}/samplan-consent`,
   /** The principal (huvudman: region, municipality) responsible for a measure (CarePlan.activity.detail). */
   principal: `${SD}/samplan-principal`,
+  /** A change sync could not merge: the value kept, the value not kept, both authors (CarePlan, CareTeam, Goal). */
+  syncConflict: `${SD}/samplan-sync-conflict`,
   /** On ElementDefinition.constraint: the element a failed constraint points at, relative to its context. */
   constraintLocation: `${SD}/samplan-constraint-location`,
   /** On ElementDefinition.constraint: the OperationOutcome issue type a failure is reported with. */

@@ -11,7 +11,7 @@
  *   (CarePlan.status, CarePlan.intent, ...). https://hl7.org/fhir/R4/terminologies.html#required
  * - invariants: the core FHIRPath constraints of those resources, plus dom-2..5
  *   (DomainResource, except dom-3) and ext-1 / ref-1 (Extension / Reference), so core rules
- *   such as cpl-3 are checked as well as samplan's.
+ *   such as cpl-3 are checked as well as samplan's. ref-1 is corrected (see CORRECTIONS).
  *
  * Run `npx tsx src/validation/core-generate.ts` to regenerate; the test
  * `test/validation/core-rules.test.ts` fails when the file drifts from the
@@ -82,6 +82,24 @@ const BASE_RULES: Record<string, string[]> = {
   Reference: ['ref-1'],
 };
 
+/**
+ * Core constraints whose R4 expression refuses valid content, restated with
+ * the meaning their human text gives them.
+ *
+ * ref-1 ("SHALL have a contained resource if a local reference is provided")
+ * is about local references only, but its R4 expression yields empty, not
+ * true, for a Reference without `reference` (display or identifier only,
+ * legal in R4, where Reference.reference is 0..1), and a constraint passes
+ * only when it yields true (as in the HL7 validator). It also refuses `#`,
+ * the reference from a contained resource to its container, which R4's own
+ * dom-3 allows. R5 states ref-1 with both fixed, and other validators run R4
+ * with R5's text (Firely's StructureDefinitionCorrectionsResolver); so does
+ * samplan.
+ */
+export const CORRECTIONS: Readonly<Record<string, (expression: string) => string>> = {
+  'ref-1': (expression) => `reference.exists() implies (${expression} or (reference = '#' and %rootResource != %resource))`,
+};
+
 /** `.trace('x', y)` logs through console in fhirpath.js; it has no meaning for validation. */
 function withoutTrace(expression: string): string {
   return expression.replace(/\.trace\('[^']*'(, *[^)]*)?\)/g, '');
@@ -141,7 +159,8 @@ export function generateCoreRules(): CoreRules {
       const root = elements[0];
       for (const c of root?.constraint ?? []) {
         if (BASE_RULES[sd.id]?.includes(c.key) && c.expression) {
-          out.invariants.push({ context: sd.id, key: c.key, severity: c.severity, human: c.human, expression: withoutTrace(c.expression) });
+          const correct = CORRECTIONS[c.key] ?? ((e: string): string => e);
+          out.invariants.push({ context: sd.id, key: c.key, severity: c.severity, human: c.human, expression: correct(withoutTrace(c.expression)) });
         }
       }
       continue;

@@ -70,27 +70,58 @@ export function checkSwedishPersonId(value: string, kind: 'personnummer' | 'samo
   return undefined;
 }
 
-/** The year of birth a Norwegian fødselsnummer encodes (century from the individual number). */
-function norwegianYear(yy: number, individual: number): number | undefined {
-  if (individual <= 499) return 1900 + yy;
-  if (individual <= 749 && yy >= 54) return 1800 + yy;
-  if (individual >= 500 && yy <= 39) return 2000 + yy;
-  if (individual >= 900 && yy >= 40) return 1900 + yy;
-  return undefined;
-}
-
 function mod11(digits: number[], weights: number[]): number | undefined {
-  let sum = 0;
-  for (let i = 0; i < weights.length; i++) sum += (digits[i] ?? 0) * (weights[i] ?? 0);
-  const k = 11 - (sum % 11);
+  const k = 11 - (weightedSum(digits, weights) % 11);
   if (k === 11) return 0;
   if (k === 10) return undefined; // no valid check digit: such numbers are never issued
   return k;
 }
 
+function weightedSum(digits: number[], weights: number[]): number {
+  let sum = 0;
+  for (let i = 0; i < weights.length; i++) sum += (digits[i] ?? 0) * (weights[i] ?? 0);
+  return sum;
+}
+
+/** Weights of the two check digits of a fødselsnummer / D-nummer: k1 over the first 9 digits, k2 over the first 10. */
+const K1_WEIGHTS = [3, 7, 6, 1, 8, 9, 4, 5, 2];
+const K2_WEIGHTS = [5, 4, 3, 2, 7, 6, 5, 4, 3, 2];
+
+/**
+ * Whether k1 is right. Numbers issued before 2032 have the one k1 that makes
+ * (Σ weights·digits + k1) mod 11 = 0. Numbers issued from 1 January 2032 — to
+ * people born at any time — may have a remainder of 0, 1, 2 or 3 (Skatteetaten,
+ * "Nytt fødselsnummer fra 2032"), so up to four k1 per date and individual
+ * number. Nothing in the number says which rule it was issued under, so both
+ * are accepted: the new rule includes the old one (remainder 0).
+ */
+function k1Valid(d: number[]): boolean {
+  return (weightedSum(d, K1_WEIGHTS) + (d[9] ?? 0)) % 11 <= 3;
+}
+
+/** k2 is computed as it always was, over the first ten digits: one valid value. */
+function k2Valid(d: number[]): boolean {
+  return mod11(d, K2_WEIGHTS) === d[10];
+}
+
+/**
+ * The birth month of a number as written. Synthetic test identities, which
+ * never belong to a real person, have month + 40 in NAV's test data (Dolly)
+ * and month + 80 in Skatteetaten's (Tenor, "Test-Norge"); their check digits
+ * are computed over the digits as written.
+ */
+function birthMonth(written: number): number {
+  return written > 80 ? written - 80 : written > 40 ? written - 40 : written;
+}
+
 /**
  * Norwegian fødselsnummer or D-nummer (Skatteetaten): DDMMYY III K1 K2, two
  * mod-11 check digits; a D-nummer has day + 40. 11 digits, no separator.
+ * Synthetic test numbers (month + 40 or + 80) are accepted.
+ *
+ * The century is not checked: from 2032 the individual number no longer
+ * tells it, and a new number may be issued to someone born in any year. So
+ * 29 February is accepted for every YY that is a leap year in some century.
  */
 export function checkNorwegianPersonId(value: string, kind: 'fodselsnummer' | 'd-nummer'): IdentifierProblem {
   if (!/^\d{11}$/.test(value)) return `'${value}' is not 11 digits`;
@@ -100,12 +131,10 @@ export function checkNorwegianPersonId(value: string, kind: 'fodselsnummer' | 'd
   if (kind === 'fodselsnummer' && isD) return `'${value}' has day ${rawDay} (+40): that is a D-nummer, not a fødselsnummer`;
   if (kind === 'd-nummer' && !isD) return `'${value}' is not a D-nummer (its day must be the birth day + 40)`;
   const day = isD ? rawDay - 40 : rawDay;
-  const month = Number(value.slice(2, 4));
-  const year = norwegianYear(Number(value.slice(4, 6)), Number(value.slice(6, 9)));
-  if (!validDate(year, month, day)) return `'${value}' does not hold a valid date of birth`;
-  const k1 = mod11(d, [3, 7, 6, 1, 8, 9, 4, 5, 2]);
-  const k2 = mod11(d, [5, 4, 3, 2, 7, 6, 5, 4, 3, 2]);
-  if (k1 === undefined || k1 !== d[9] || k2 === undefined || k2 !== d[10]) return `'${value}' has wrong check digits (mod 11)`;
+  const month = birthMonth(Number(value.slice(2, 4)));
+  const yy = Number(value.slice(4, 6));
+  if (![1900 + yy, 2000 + yy].some((year) => validDate(year, month, day))) return `'${value}' does not hold a valid date of birth`;
+  if (!k1Valid(d) || !k2Valid(d)) return `'${value}' has wrong check digits (mod 11)`;
   return undefined;
 }
 

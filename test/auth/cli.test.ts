@@ -69,7 +69,7 @@ describe('token CLI', () => {
     const r = await run(['--system']);
     expect(r.code).toBe(0);
     const p = await verify(r.stdout.trim());
-    expect(p).toMatchObject({ kind: 'system', scope: 'system/*.cruds' });
+    expect(p).toMatchObject({ kind: 'system', scope: 'system/*.cruds __samplan.admin' });
   });
 
   it('--scope, --ttl and --sub override the defaults', async () => {

@@ -130,7 +130,10 @@ const table: Row[] = [
   { who: 'patient p1', what: "update other patient's plan", method: 'PUT', path: '/fhir/CarePlan/mx-p2-a', edit: progressOwn, status: 404 },
   { who: 'patient p1', what: 'patch the title of own plan', method: 'PATCH', path: '/fhir/CarePlan/mx-p1-a', patch: [{ op: 'replace', path: '/title', value: 'x' }], status: 403 },
   { who: 'patient p1', what: 'delete own plan', method: 'DELETE', path: '/fhir/CarePlan/mx-p1-a', status: 403 },
-  { who: 'patient p1', what: "delete other patient's plan", method: 'DELETE', path: '/fhir/CarePlan/mx-p2-a', status: 404 },
+  // A patient's token has no .d at all: the scope is asked first (as for reads), so every DELETE is 403
+  // whoever's plan it names, and whether it exists or not; the answer says nothing about the record.
+  { who: 'patient p1', what: "delete other patient's plan (no delete scope: refused before the record is looked at)", method: 'DELETE', path: '/fhir/CarePlan/mx-p2-a', status: 403 },
+  { who: 'patient p1', what: 'delete a plan that does not exist (same answer)', method: 'DELETE', path: '/fhir/CarePlan/mx-nope', status: 403 },
   { who: 'patient p1', what: 'create a plan for themself', method: 'POST', path: '/fhir/CarePlan', body: newPlan('CareTeam/mx-team-p1'), status: 403 },
   { who: 'patient p1', what: "$agree to other patient's plan", method: 'POST', path: '/fhir/CarePlan/mx-p2-a/$agree', status: 404 },
   { who: 'patient p2', what: 'read own plan', method: 'GET', path: '/fhir/CarePlan/mx-p2-a', status: 200 },

@@ -48,6 +48,12 @@ export interface FhirPeer {
   stop(): Promise<void>;
   /** Listen again on the same port with the same data (stops first if running). */
   restart(): Promise<void>;
+  /**
+   * Fault injection: when this returns true for a request, the peer handles it
+   * (stores the write) and then cuts the connection instead of answering, as if
+   * the client had crashed between sending and hearing back.
+   */
+  dropAnswer?: (method: string, path: string) => boolean;
 }
 
 export interface FhirPeerOptions {
@@ -120,6 +126,10 @@ export async function startFhirPeer(opts: FhirPeerOptions = {}): Promise<FhirPee
       config: { transactions: true }, // else a `transaction` Bundle is run as a batch
     };
     const [oo, resource] = await router.handleRequest(fhirReq, repo);
+    if (peer.dropAnswer?.(method, rel)) {
+      res.socket?.destroy();
+      return;
+    }
     const status = getStatus(oo);
     const headers: Record<string, string> = {};
     const r = resource as (Resource & { entry?: { resource?: Resource; response?: Record<string, unknown> }[] }) | undefined;

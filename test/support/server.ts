@@ -11,6 +11,7 @@ import { createLogger } from '../../src/log.ts';
 import { buildServices } from '../../src/services.ts';
 import type { FhirServices } from '../../src/fhir/types.ts';
 import type { Database } from '../../src/store/index.ts';
+import { syncControl, type SyncEngine } from '../../src/sync/index.ts';
 import { dropTestDatabase, openTestDatabase } from './db.ts';
 
 export const TEST_SECRET = 'test-secret-that-is-at-least-32-bytes-long!';
@@ -30,14 +31,24 @@ export interface TestServer {
   seed(resource: fhir4.FhirResource & { id: string }): Promise<void>;
   /** fetch against the server with a system token unless `auth: null` or another token is given. */
   request(path: string, init?: RequestInit & { auth?: string | null; json?: unknown }): Promise<Response>;
-  close(): Promise<void>;
+  /** Stops the server (and its sync); the database is dropped unless kept for a restart. */
+  close(opts?: { keepDatabase?: boolean }): Promise<void>;
 }
 
-export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
-  const db = await openTestDatabase();
+export interface TestServerOptions {
+  /** Run on this database (e.g. a "restarted" instance); default a fresh one, dropped on close. */
+  db?: Database;
+  /** Builds the instance's sync engine (test/support/sync-instance.ts). */
+  sync?: (db: Database, services: FhirServices) => Promise<SyncEngine>;
+}
+
+export async function startTestServer(env: Record<string, string> = {}, opts: TestServerOptions = {}): Promise<TestServer> {
+  const db = opts.db ?? (await openTestDatabase());
   const config: Config = { ...loadConfig({ LOG_LEVEL: 'silent', SAMPLAN_RATE_LIMIT: '0', ...env }), port: 0, host: '127.0.0.1' };
   const services = buildServices(db);
+  const sync = opts.sync ? await opts.sync(db, services) : undefined;
   const app = createApp({
+    sync: syncControl(sync),
     config,
     logger: createLogger('silent'),
     version: 'test',
@@ -73,10 +84,11 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
       }
       return fetch(path.startsWith('http') ? path : `${url}${path}`, { ...rest, headers });
     },
-    async close() {
+    async close(closeOpts = {}) {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      await dropTestDatabase(db);
+      await sync?.stop();
+      if (!closeOpts.keepDatabase) await dropTestDatabase(db);
     },
   };
 }

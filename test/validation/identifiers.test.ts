@@ -78,6 +78,60 @@ describe('Norwegian fødselsnummer and D-nummer', () => {
   });
 });
 
+describe('Norwegian numbers issued from 2032 (Skatteetaten, "Nytt fødselsnummer fra 2032")', () => {
+  // Skatteetaten's own examples: k1 may leave a remainder of 0, 1, 2 or 3; k2 is as before.
+  it.each([
+    ['02013299997', 'born 2 January 2032, remainder 0'],
+    ['30108299920', 'born 30 October 1982, issued in 2032, remainder 0'],
+    ['30108299939', 'the next person born that day, remainder 1'],
+    ['30108299947', 'remainder 2'],
+    ['30108299955', 'remainder 3'],
+  ])('accepts %s (%s)', (v) => {
+    expect(checkNorwegianPersonId(v, 'fodselsnummer')).toBeUndefined();
+  });
+  it('refuses a k1 that leaves a remainder of 4 or more, even with k2 computed over it', () => {
+    // 301082999 + k1 6 (remainder 4) or 7 (remainder 5), each with its correct k2.
+    expect(checkNorwegianPersonId('30108299963', 'fodselsnummer')).toContain('check digits');
+    expect(checkNorwegianPersonId('30108299971', 'fodselsnummer')).toContain('check digits');
+  });
+  it('still checks k2 strictly', () => {
+    expect(checkNorwegianPersonId('30108299938', 'fodselsnummer')).toContain('check digits');
+  });
+  it('applies to D-numre as well', () => {
+    // 54028749921 is an old-rule D-nummer (remainder 0); 540287499 with k1 4 (remainder 2) or 5 (remainder 3) and their k2:
+    expect(checkNorwegianPersonId('54028749948', 'd-nummer')).toBeUndefined();
+    expect(checkNorwegianPersonId('54028749956', 'd-nummer')).toBeUndefined();
+    // k1 3 (remainder 1) would need k2 = 10: never issued.
+    for (let k2 = 0; k2 < 10; k2++) expect(checkNorwegianPersonId(`5402874993${k2}`, 'd-nummer')).toContain('check digits');
+  });
+  it('no longer reads the century from the individual number: 29 February is a date when YY is a leap year in some century', () => {
+    // Individual number 123 meant 1900-1999, and 1900 was no leap year; a number issued from 2032 may be for 2000.
+    expect(checkNorwegianPersonId('29020012380', 'fodselsnummer')).toBeUndefined();
+    // 1901 and 2001 are no leap years: no century makes 29.02.01 a date (the check digits are right).
+    expect(checkNorwegianPersonId('29020112482', 'fodselsnummer')).toContain('date');
+  });
+});
+
+describe('Norwegian synthetic test numbers', () => {
+  it.each([
+    ['15507600333', 'NAV (Dolly): month + 40, born 15 October 1976'],
+    ['29422059278', 'NAV (Dolly): month + 40, born 29 February 2020'],
+    ['15907600316', 'Skatteetaten (Tenor): month + 80, born 15 October 1976'],
+  ])('accepts the fødselsnummer %s (%s)', (v) => {
+    expect(checkNorwegianPersonId(v, 'fodselsnummer')).toBeUndefined();
+    expect(checkIdentifier(SYSTEM.fodselsnummer, v)).toBeUndefined();
+  });
+  it.each(['55507608360', '69422056629'])('accepts the synthetic D-nummer %s (day + 40 and month + 40)', (v) => {
+    expect(checkNorwegianPersonId(v, 'd-nummer')).toBeUndefined();
+  });
+  it('refuses other month offsets and wrong check digits', () => {
+    expect(checkNorwegianPersonId('15707600311', 'fodselsnummer')).toContain('date'); // month + 60
+    expect(checkNorwegianPersonId('15937600310', 'fodselsnummer')).toContain('date'); // month 93
+    expect(checkNorwegianPersonId('15507600334', 'fodselsnummer')).toContain('check digits');
+    expect(checkNorwegianPersonId('15907600317', 'fodselsnummer')).toContain('check digits');
+  });
+});
+
 describe('other identifiers', () => {
   it('checks the Norwegian organisasjonsnummer check digit', () => {
     expect(checkOrganisasjonsnummer('999990010')).toBeUndefined();

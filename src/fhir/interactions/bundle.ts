@@ -3,7 +3,8 @@
  *
  * batch: each entry is an independent request, answered in its own response entry.
  * transaction: every write is read, built, validated and access-checked
- * first; then the store writes all of them or none (store/transaction.ts).
+ * first, then the plan rules across entries run (checkRelated); then the
+ * store writes all of them, with any follow-ups, or none (store/transaction.ts).
  * Server-assigned ids are given up front so that `urn:uuid:` fullUrls and
  * conditional references (`Patient?identifier=…`) can be rewritten before
  * anything is validated or stored.
@@ -15,7 +16,7 @@ import { parseVersionTag } from '../headers.ts';
 import { checkId, checkType, resourceBody } from '../resource-body.ts';
 import { versionUrl } from '../responses.ts';
 import type { FhirRequest, FhirResponse, FhirServices } from '../types.ts';
-import { prepareWrite } from '../write-pipeline.ts';
+import { prepareWrite, relatedWrites, storeRelated } from '../write-pipeline.ts';
 import { applyJsonPatch, asPatch } from './patch.ts';
 import { conditionalMatches, criteriaOf } from './type-level.ts';
 
@@ -208,8 +209,13 @@ async function transaction(req: FhirRequest, entries: fhir4.BundleEntry[], svc: 
     }
   }
 
-  // 3. All or nothing.
-  const docs = await svc.store.writeAll(req.ctx, writes.map((x) => x.w));
+  // 3. The rules across entries (a plan's care team may be in the bundle; a changed goal marks plans stale), then all or nothing.
+  const annotate = (err: FhirError, i: number): void => {
+    const entry = writes[i]?.p.index;
+    err.outcome.issue.forEach((issue) => (issue.diagnostics = `Entry ${entry ?? '?'}: ${issue.diagnostics ?? ''}`));
+  };
+  const related = await relatedWrites(req, svc, writes.map((x) => x.w), { annotate });
+  const docs = await storeRelated(req, svc, { action: 'transaction', type: 'Bundle' }, related);
   docs.forEach((doc, i) => {
     const { p, w } = writes[i]!;
     const status = p.method === 'DELETE' ? 204 : !w.current || w.current.deleted ? 201 : 200;

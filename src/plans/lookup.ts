@@ -1,0 +1,46 @@
+/**
+ * How the plan rules that look past one resource (care-team-check.ts,
+ * goal-change.ts) see the store: always through the guarded store, so every
+ * look is access-checked and audited.
+ *
+ *  - The CareTeam (and PractitionerRoles) a plan names are read as the
+ *    caller: a write is never judged on records the caller may not see, and
+ *    the outcome says nothing about them.
+ *  - The plans that reference a changed goal are found as samplan itself
+ *    (a service principal): the agreement of every one of them must be marked
+ *    stale, not only of those the caller happens to see.
+ */
+import type { CallContext } from '../auth/principal.ts';
+import { FhirError } from '../errors.ts';
+import { MAX_COUNT, parseSearch, type Store, type StoredVersion } from '../store/index.ts';
+import type { RelatedReader } from './care-team-check.ts';
+import type { PlansWithGoal } from './goal-change.ts';
+
+/** What the store answers for a record that is not there for this caller: absent, deleted, or out of their scopes. */
+const NOT_THERE = new Set(['not-found', 'gone', 'forbidden']);
+
+export function callerReader(store: Store, ctx: CallContext): RelatedReader {
+  return {
+    async read(type, id) {
+      try {
+        return (await store.read(ctx, type, id)).resource ?? undefined;
+      } catch (err) {
+        if (err instanceof FhirError && NOT_THERE.has(err.kind)) return undefined;
+        throw err;
+      }
+    },
+  };
+}
+
+export function plansWithGoal(store: Store, service: CallContext): PlansWithGoal {
+  return async (goalId) => {
+    const out: StoredVersion[] = [];
+    // Paged by id, so a plan written meanwhile cannot push another out of the pages.
+    for (let offset = 0; ; offset += MAX_COUNT) {
+      const params: [string, string][] = [['goal', `Goal/${goalId}`], ['_sort', '_id'], ['_count', String(MAX_COUNT)], ['_offset', String(offset)], ['_total', 'none']];
+      const found = await store.search(service, 'CarePlan', parseSearch('CarePlan', params, false), new URLSearchParams(params).toString());
+      out.push(...found.docs);
+      if (found.docs.length < MAX_COUNT) return out;
+    }
+  };
+}

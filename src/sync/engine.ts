@@ -1,0 +1,222 @@
+/**
+ * The sync engine of one samplan instance: one cycle = take the lease, push
+ * the outbox, pull the server's changes, look for deletions. Cycles run every
+ * `intervalMs`, at once after a local write or a notification, and — while
+ * the server cannot be reached — after a back-off that doubles up to
+ * `maxBackoffMs`, with jitter so that many instances do not return at the
+ * same moment. Local writes are accepted all the while: they wait in the
+ * outbox (the `sync.pending` mark on each version).
+ */
+import { servicePrincipal, type CallContext } from '../auth/index.ts';
+import type { Database, Store } from '../store/index.ts';
+import { SYNCED_TYPES, type ResourceDoc } from '../store/models.ts';
+import { EXTENSION } from '../validation/index.ts';
+import { conflictsOn, type ConflictRecord } from './conflicts.ts';
+import type { SyncContext } from './context.ts';
+import { detectDeletions, pull } from './inbound.ts';
+import { Lease } from './lease.ts';
+import { push } from './outbound.ts';
+import { queueDepth } from './outbox.ts';
+import { RemoteServer, RemoteUnavailable } from './remote.ts';
+import { storeResolver } from './resolver.ts';
+import { SyncState } from './state.ts';
+
+export interface SyncOptions {
+  /** FHIR_SYNC_URL: the server's FHIR base. */
+  remoteUrl: string;
+  /** This instance's FHIR base URL, as others would reach it (SAMPLAN_PUBLIC_URL). */
+  localBase: string;
+  /** SAMPLAN_INSTANCE_ID; default: an id made on first start and kept in the database. */
+  instance?: string;
+  intervalMs?: number;
+  timeoutMs?: number;
+  /** How far before the checkpoint each pull starts again. */
+  overlapMs?: number;
+  leaseMs?: number;
+  maxBackoffMs?: number;
+  /** Headers for every request to the server (e.g. Authorization). */
+  headers?: Record<string, string>;
+  log?: (level: 'info' | 'warn' | 'error', msg: string, detail?: object) => void;
+}
+
+export interface CycleResult {
+  /** False when another process of this instance holds the lease. */
+  ran: boolean;
+  pushed: number;
+  pulled: number;
+  merged: number;
+  deleted: number;
+  refused: number;
+  error?: string;
+}
+
+export interface OpenConflict extends ConflictRecord {
+  /** "Type/id" of the resource the conflict is recorded on. */
+  resource: string;
+}
+
+export interface SyncStatus {
+  instance: string;
+  server: string;
+  running: boolean;
+  leaseHeld: boolean;
+  queueDepth: number;
+  lastPush: string | null;
+  lastPull: string | null;
+  lastError: { at: string; message: string } | null;
+  consecutiveFailures: number;
+  nextAttemptInMs: number | null;
+  totals: { pushed: number; pulled: number; merged: number };
+  conflicts: OpenConflict[];
+  refused: { resource: string; at: string; message: string }[];
+}
+
+export class SyncEngine {
+  private timer: NodeJS.Timeout | undefined;
+  private nextAt: number | null = null;
+  private chain: Promise<unknown> = Promise.resolve();
+  private failures = 0;
+  private started = false;
+  private unsubscribe: (() => void) | undefined;
+
+  private constructor(
+    private readonly s: SyncContext,
+    private readonly lease: Lease,
+    private readonly opts: Required<Pick<SyncOptions, 'intervalMs' | 'timeoutMs' | 'overlapMs' | 'maxBackoffMs'>> & SyncOptions,
+  ) {}
+
+  static async open(db: Database, store: Store, options: SyncOptions): Promise<SyncEngine> {
+    const opts = { intervalMs: 5_000, timeoutMs: 10_000, overlapMs: 5_000, leaseMs: 30_000, maxBackoffMs: 60_000, ...options };
+    const state = new SyncState(db.models.connection);
+    const instance = await state.instanceId(opts.instance);
+    const ctx: CallContext = { principal: servicePrincipal('sync'), requestId: `sync-${instance}`, baseUrl: opts.localBase };
+    const s: SyncContext = {
+      versions: db.versions,
+      store,
+      ctx,
+      remote: new RemoteServer(opts.remoteUrl, { timeoutMs: opts.timeoutMs, ...(opts.headers ? { headers: opts.headers } : {}) }),
+      state,
+      instance,
+      localBase: opts.localBase.replace(/\/+$/, ''),
+      resolver: storeResolver(db.versions),
+      now: () => db.versions.now(),
+    };
+    return new SyncEngine(s, new Lease(state.lease, opts.leaseMs), opts);
+  }
+
+  get instance(): string {
+    return this.s.instance;
+  }
+
+  /** Runs cycles on a timer, and soon after every local write of a synced type. */
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    this.unsubscribe = this.s.versions.onCommit((docs) => {
+      if (docs.some((d) => SYNCED_TYPES.has(d.type) && d.sync?.pending)) this.soon();
+    });
+    this.schedule(0);
+  }
+
+  async stop(): Promise<void> {
+    this.started = false;
+    this.unsubscribe?.();
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.nextAt = null;
+    await this.chain.catch(() => undefined);
+    await this.lease.release();
+  }
+
+  /** A change is waiting (a local write, a server notification): run a cycle now, unless backing off. */
+  soon(): void {
+    if (!this.started || this.failures > 0) return;
+    this.schedule(20); // a short pause lets a burst of writes go out in one cycle
+  }
+
+  private schedule(delayMs: number): void {
+    if (!this.started) return;
+    const at = Date.now() + delayMs;
+    if (this.timer && this.nextAt !== null && this.nextAt <= at) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.nextAt = at;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.nextAt = null;
+      void this.runOnce().then((r) => this.schedule(this.delayAfter(r)));
+    }, delayMs);
+    this.timer.unref();
+  }
+
+  private delayAfter(r: CycleResult): number {
+    if (!r.error) return this.opts.intervalMs;
+    const backoff = Math.min(this.opts.maxBackoffMs, 1_000 * 2 ** Math.min(this.failures - 1, 16));
+    return backoff / 2 + Math.random() * (backoff / 2);
+  }
+
+  /** One cycle; cycles of one process never overlap (a call during a cycle runs after it). */
+  runOnce(): Promise<CycleResult> {
+    const run = this.chain.then(() => this.cycle());
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  private async cycle(): Promise<CycleResult> {
+    const result: CycleResult = { ran: false, pushed: 0, pulled: 0, merged: 0, deleted: 0, refused: 0 };
+    const { s } = this;
+    try {
+      if (!(await this.lease.acquire())) return result;
+      result.ran = true;
+      // Every request is started only with the lease held long enough for it to finish.
+      const mayContinue = () => this.lease.holds(this.opts.timeoutMs);
+      const pushed = await push(s, mayContinue);
+      Object.assign(result, { pushed: pushed.pushed, merged: pushed.merged, refused: pushed.refused });
+      if (!mayContinue()) return result;
+      const pulled = await pull(s, this.opts.overlapMs);
+      result.pulled = pulled.applied + pulled.merged;
+      result.merged += pulled.merged;
+      result.refused += pulled.refused;
+      if (mayContinue()) result.deleted = await detectDeletions(s);
+      await s.state.note({ $inc: { pulled: result.pulled + result.deleted }, $set: { lastPullAt: s.now() } });
+      // What the pull merged goes out in the same cycle.
+      if (result.merged > 0 && mayContinue()) result.pushed += (await push(s, mayContinue)).pushed;
+      this.failures = 0;
+    } catch (err) {
+      this.failures++;
+      result.error = err instanceof Error ? err.message : String(err);
+      await s.state.note({ $set: { lastError: { at: s.now(), message: result.error } } }).catch(() => undefined);
+      this.opts.log?.(err instanceof RemoteUnavailable ? 'warn' : 'error', 'sync cycle failed', { error: result.error, failures: this.failures });
+    }
+    return result;
+  }
+
+  async status(): Promise<SyncStatus> {
+    const { s } = this;
+    const figures = await s.state.figures();
+    const iso = (d: Date | undefined) => (d ? d.toISOString() : null);
+    return {
+      instance: s.instance,
+      server: s.remote.baseUrl,
+      running: this.started,
+      leaseHeld: this.lease.holds(),
+      queueDepth: await queueDepth(s.versions),
+      lastPush: iso(figures.lastPushAt),
+      lastPull: iso(figures.lastPullAt),
+      lastError: figures.lastError ? { at: figures.lastError.at.toISOString(), message: figures.lastError.message } : null,
+      consecutiveFailures: this.failures,
+      nextAttemptInMs: this.nextAt === null ? null : Math.max(0, this.nextAt - Date.now()),
+      totals: { pushed: figures.pushed, pulled: figures.pulled, merged: figures.merged },
+      conflicts: await this.openConflicts(),
+      refused: (await s.state.withErrors()).map((r) => ({ resource: r._id, at: r.error!.at.toISOString(), message: r.error!.message })),
+    };
+  }
+
+  private async openConflicts(): Promise<OpenConflict[]> {
+    const out: OpenConflict[] = [];
+    for (const type of SYNCED_TYPES) {
+      const docs = await this.s.versions.models.resources(type).find({ deleted: false, 'resource.extension.url': EXTENSION.syncConflict }).lean<ResourceDoc[]>();
+      for (const d of docs) for (const c of conflictsOn(d.resource as fhir4.DomainResource)) out.push({ resource: `${type}/${d.id}`, ...c });
+    }
+    return out;
+  }
+}

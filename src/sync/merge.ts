@@ -1,0 +1,133 @@
+/**
+ * Three-way merge of one resource at element level (issue 4 "Conflicts").
+ *
+ * `base` is the version both sides last shared, `local` this instance's
+ * current version, `remote` the server's. The merge walks the three together:
+ * the same as diffing base→local and base→remote (JSON Patch) and applying
+ * both where their paths do not overlap, except that list entries are matched
+ * by key rather than by index (below), so an insertion on one side does not
+ * turn the other side's edits into edits of the wrong entry. Every change only
+ * one side made is kept: the region editing activity 1 while the municipality
+ * edits activity 3 or adds a goal keeps both. The local changes that end up on
+ * top of the server's version come back as JSON Patch (`applied`). Where both
+ * sides changed the same element differently:
+ *
+ *   THE SERVER'S VALUE WINS — it reached the shared server first, so every
+ *   other party may already be showing it — and the local value is returned
+ *   as a Conflict, to be recorded on the resource with both authors until a
+ *   person resolves it (conflicts.ts).
+ *
+ * Lists: entries with an `id`, and extensions (by url, or url + conflict id),
+ * are matched by that key, so an insertion or removal does not shift what the
+ * other side's changes apply to. Other lists are matched by position; entries
+ * both sides appended are all kept (remote's first). A list changed in length
+ * on both sides otherwise is one conflicting element.
+ */
+import { isDeepStrictEqual } from 'node:util';
+import fastJsonPatch from 'fast-json-patch';
+
+export interface Conflict {
+  /** JSON Pointer of the element in the merged resource (of an entry the server removed: in the local version). */
+  path: string;
+  /** The server's value, kept (undefined: the element was removed). */
+  kept: unknown;
+  /** This instance's value, not kept (undefined: it removed the element). */
+  lost: unknown;
+}
+
+export interface MergeResult<T> {
+  merged: T;
+  conflicts: Conflict[];
+  /** The local changes that were applied on top of the server's version, as JSON Patch. */
+  applied: fastJsonPatch.Operation[];
+}
+
+type Json = unknown;
+type Obj = Record<string, Json>;
+
+const isObj = (v: Json): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const same = (a: Json, b: Json): boolean => isDeepStrictEqual(a, b);
+const pointer = (path: string, key: string | number): string => `${path}/${String(key).replace(/~/g, '~0').replace(/\//g, '~1')}`;
+
+/** A stable key for a list entry, or undefined when it has none. */
+function keyOf(v: Json): string | undefined {
+  if (!isObj(v)) return undefined;
+  if (typeof v.id === 'string') return `id:${v.id}`;
+  if (typeof v.url === 'string') {
+    const sub = Array.isArray(v.extension) ? v.extension.find((e) => isObj(e) && e.url === 'id') : undefined;
+    return `url:${v.url}|${isObj(sub) ? String(sub.valueString ?? '') : ''}`;
+  }
+  return undefined;
+}
+
+/** Keys of every entry, if all entries have one and no key repeats. */
+function keysOf(list: Json[]): string[] | undefined {
+  const keys = list.map(keyOf);
+  if (keys.some((k) => k === undefined)) return undefined;
+  return new Set(keys).size === keys.length ? (keys as string[]) : undefined;
+}
+
+class Merger {
+  readonly conflicts: Conflict[] = [];
+
+  node(base: Json, local: Json, remote: Json, path: string): Json {
+    if (same(local, remote) || same(base, local)) return remote;
+    if (same(base, remote)) return local;
+    if (isObj(local) && isObj(remote) && (base === undefined || isObj(base))) return this.object(base ?? {}, local, remote, path);
+    if (Array.isArray(local) && Array.isArray(remote) && (base === undefined || Array.isArray(base))) return this.list(base ?? [], local, remote, path);
+    this.conflicts.push({ path, kept: remote, lost: local });
+    return remote;
+  }
+
+  private object(base: Obj, local: Obj, remote: Obj, path: string): Obj {
+    const out: Obj = {};
+    for (const k of new Set([...Object.keys(remote), ...Object.keys(local)])) {
+      const v = this.node(base[k], local[k], remote[k], pointer(path, k));
+      if (v !== undefined) out[k] = v;
+    }
+    return out;
+  }
+
+  private list(base: Json[], local: Json[], remote: Json[], path: string): Json[] {
+    const [bk, lk, rk] = [keysOf(base), keysOf(local), keysOf(remote)];
+    if (bk && lk && rk) return this.keyed(base, bk, local, lk, remote, rk, path);
+    const n = base.length;
+    if (local.length === n && remote.length === n) return base.map((b, i) => this.node(b, local[i], remote[i], pointer(path, i)));
+    const basePrefixKept = (side: Json[]) => side.length >= n;
+    if (basePrefixKept(local) && basePrefixKept(remote)) {
+      // Both sides only appended (and perhaps edited entries in place).
+      const head = base.map((b, i) => this.node(b, local[i], remote[i], pointer(path, i)));
+      const theirs = remote.slice(n);
+      const ours = local.slice(n).filter((v) => !theirs.some((t) => same(t, v)));
+      return [...head, ...theirs, ...ours];
+    }
+    this.conflicts.push({ path, kept: remote, lost: local });
+    return remote;
+  }
+
+  private keyed(base: Json[], bk: string[], local: Json[], lk: string[], remote: Json[], rk: string[], path: string): Json[] {
+    const at = (list: Json[], keys: string[], k: string) => {
+      const i = keys.indexOf(k);
+      return i < 0 ? undefined : list[i];
+    };
+    // The server's order, then the entries the server does not have: added here, or removed
+    // there (node() drops those unless they were also changed here, which is a conflict).
+    const order = [...rk, ...lk.filter((k) => !rk.includes(k))];
+    const out: Json[] = [];
+    for (const k of order) {
+      // An entry removed on the server is not in the result: a conflict over it points where it is here.
+      const removedThere = !rk.includes(k) && bk.includes(k);
+      const v = this.node(at(base, bk, k), at(local, lk, k), at(remote, rk, k), pointer(path, removedThere ? lk.indexOf(k) : out.length));
+      if (v !== undefined) out.push(v);
+    }
+    return out;
+  }
+}
+
+/** Merges `local` into `remote` with `base` as the shared ancestor. Inputs are not changed. */
+export function merge3<T extends object>(base: T | undefined, local: T, remote: T): MergeResult<T> {
+  const m = new Merger();
+  const merged = m.node(base, local, remote, '') as T;
+  return { merged, conflicts: m.conflicts, applied: fastJsonPatch.compare(remote, merged) };
+}
+

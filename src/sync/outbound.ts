@@ -1,0 +1,129 @@
+/**
+ * Outbound: every pending local version goes to the server, in order per
+ * resource (issue 4 "Outbound").
+ *
+ * Each version is a PUT with the resource's own id (ids are the same on every
+ * instance and the server, so a retry can never make a second copy) and
+ * `If-Match` on the server version last shared, or on the server version a
+ * merge was made onto. Its `meta.source` names this instance and the local
+ * version, so a push whose answer was lost (sent, stored there, but never
+ * recorded here: a crash, a dropped connection) is recognised when the retry
+ * finds the server ahead with exactly this content, and is recorded instead of
+ * being sent again. When someone else changed the resource first (412), their
+ * version is merged here (inbound.ts) and the merge result is pushed next.
+ */
+import { ourVersion, sameContent, serverForm, type SyncContext } from './context.ts';
+import { applyRemote, recordShared } from './inbound.ts';
+import { clearPending, pendingVersions, type PendingVersion } from './outbox.ts';
+import { RemoteRefused, type RemoteResource } from './remote.ts';
+
+export interface PushCounts {
+  pushed: number;
+  /** Versions whose resource the server had changed: merged here, the merge goes out next. */
+  merged: number;
+  refused: number;
+}
+
+type Outcome = 'pushed' | 'merged' | 'refused';
+
+/** Pending versions grouped by resource, resources in the order of their oldest pending change. */
+function byResource(pending: PendingVersion[]): PendingVersion[][] {
+  const groups = new Map<string, PendingVersion[]>();
+  for (const p of pending) {
+    const k = `${p.type}/${p.id}`;
+    (groups.get(k) ?? groups.set(k, []).get(k))?.push(p);
+  }
+  return [...groups.values()].map((g) => g.sort((a, b) => a.versionId - b.versionId));
+}
+
+/**
+ * Pushes the outbox. `mayContinue` is asked before every request (the lease
+ * must still be held). A server that cannot be reached throws
+ * RemoteUnavailable: the rest waits for the next attempt, in the same order.
+ */
+export async function push(s: SyncContext, mayContinue: () => boolean): Promise<PushCounts> {
+  const counts: PushCounts = { pushed: 0, merged: 0, refused: 0 };
+  for (let pass = 0; pass < 3; pass++) {
+    let merged = false;
+    for (let versions of byResource(await pendingVersions(s.versions))) {
+      // A merge result carries the changes of the versions before it: only it and what follows go out.
+      const rebase = versions.findLastIndex((v) => v.rebasedOn !== undefined);
+      if (rebase > 0) {
+        const first = versions[0]!;
+        await clearPending(s.versions, first.type, first.id, versions.slice(0, rebase).map((v) => v.versionId));
+        versions = versions.slice(rebase);
+      }
+      for (const p of versions) {
+        if (!mayContinue()) return counts;
+        const outcome = await pushOne(s, p);
+        counts[outcome]++;
+        if (outcome !== 'pushed') {
+          merged ||= outcome === 'merged';
+          break; // this resource's later versions wait for the merge (or the fix) to go first
+        }
+      }
+    }
+    if (!merged) break;
+  }
+  return counts;
+}
+
+async function pushOne(s: SyncContext, p: PendingVersion): Promise<Outcome> {
+  const { type, id, versionId: n } = p;
+  const st = await s.state.get(type, id);
+  if (st && st.base >= n) {
+    await clearPending(s.versions, type, id, [n]); // pushed before, recorded, only the mark was left
+    return 'pushed';
+  }
+  const v = await s.versions.version(type, id, n);
+  if (!v) {
+    await clearPending(s.versions, type, id, [n]);
+    return 'pushed';
+  }
+  try {
+    if (v.deleted) {
+      if (st?.remoteVid) await s.remote.remove(type, id);
+      await s.state.set(type, id, { remoteVid: null, base: n, remoteDeleted: true });
+      await clearPending(s.versions, type, id, [n]);
+      await s.state.note({ $inc: { pushed: 1 }, $set: { lastPushAt: s.now() } });
+      return 'pushed';
+    }
+    const body = await serverForm(s, v);
+    const ifMatch = p.rebasedOn ?? st?.remoteVid ?? undefined;
+    let stored: RemoteResource;
+    if (!ifMatch) {
+      // Not on the server as far as this instance knows: look first, so a lost answer is not pushed twice.
+      const there = await s.remote.read(type, id);
+      if (there) return await onServerAhead(s, p, body, there);
+      stored = await s.remote.put(body);
+    } else {
+      try {
+        stored = await s.remote.put(body, ifMatch);
+      } catch (err) {
+        if (!(err instanceof RemoteRefused) || ![404, 409, 410, 412].includes(err.status)) throw err;
+        const there = await s.remote.read(type, id);
+        // Deleted there while changed here: the edit outlives the deletion (README, "Sync").
+        if (!there) stored = await s.remote.put(body);
+        else return await onServerAhead(s, p, body, there);
+      }
+    }
+    await recordShared(s, st, type, id, stored.meta.versionId, n);
+    await s.state.note({ $inc: { pushed: 1 }, $set: { lastPushAt: s.now() } });
+    return 'pushed';
+  } catch (err) {
+    if (!(err instanceof RemoteRefused)) throw err;
+    await s.state.set(type, id, { error: { at: s.now(), message: `Push of version ${n} refused: ${err.message}` } }, false);
+    return 'refused';
+  }
+}
+
+/** The server has a version this instance did not base its change on: its own lost push, or someone else's change. */
+async function onServerAhead(s: SyncContext, p: PendingVersion, body: fhir4.Resource, there: RemoteResource): Promise<Outcome> {
+  if (ourVersion(s, there) === p.versionId && sameContent(there, body)) {
+    await recordShared(s, await s.state.get(p.type, p.id), p.type, p.id, there.meta.versionId, p.versionId);
+    await s.state.note({ $inc: { pushed: 1 }, $set: { lastPushAt: s.now() } });
+    return 'pushed';
+  }
+  const applied = await applyRemote(s, there);
+  return applied === 'refused' ? 'refused' : 'merged';
+}

@@ -1,0 +1,153 @@
+/**
+ * The FHIR server samplan syncs with (FHIR_SYNC_URL), through fhir-kit-client.
+ * Only the few interactions sync needs, each with a time limit, and every
+ * failure sorted into one of two kinds:
+ *
+ *   RemoteUnavailable  no answer, or a 5xx / 429: try again later (back-off);
+ *   RemoteRefused      the server answered and said no (4xx): retrying the
+ *                      same request will not help.
+ *
+ * Version ids on the server are opaque strings (issue 4: never assume numbers).
+ */
+import { Client, RESPONSE_KEY, type FhirResource as KitResource } from 'fhir-kit-client';
+
+export interface RemoteResource extends fhir4.DomainResource {
+  resourceType: string;
+  id: string;
+  meta: fhir4.Meta & { versionId: string; lastUpdated?: string };
+}
+
+export class RemoteUnavailable extends Error {}
+
+export class RemoteRefused extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+interface KitError extends Error {
+  response?: { status: number; data?: unknown };
+}
+
+/** The first diagnostics of an OperationOutcome answer, for error messages. */
+function outcomeText(data: unknown): string {
+  const o = data as fhir4.OperationOutcome | undefined;
+  const i = o?.resourceType === 'OperationOutcome' ? o.issue?.[0] : undefined;
+  return (i?.diagnostics ?? i?.details?.text ?? '').slice(0, 200);
+}
+
+export interface RemoteOptions {
+  /** Per request, in ms. */
+  timeoutMs?: number;
+  /** e.g. an Authorization header for the server. */
+  headers?: Record<string, string>;
+}
+
+export class RemoteServer {
+  private readonly client: Client;
+  private readonly timeoutMs: number;
+
+  constructor(
+    readonly baseUrl: string,
+    opts: RemoteOptions = {},
+  ) {
+    this.client = new Client({ baseUrl, customHeaders: { accept: 'application/fhir+json', ...opts.headers } });
+    this.timeoutMs = opts.timeoutMs ?? 10_000;
+  }
+
+  private async call(method: 'GET' | 'PUT' | 'DELETE', path: string, body?: fhir4.Resource, headers: Record<string, string> = {}): Promise<{ status: number; body: unknown }> {
+    try {
+      const result = await this.client.request(path, {
+        method,
+        options: { headers: body ? { 'content-type': 'application/fhir+json', ...headers } : headers, signal: AbortSignal.timeout(this.timeoutMs) },
+        // fhir-kit-client types bodies as plain records; a FHIR resource is one.
+        ...(body ? { body: body as unknown as KitResource } : {}),
+      });
+      const response = (result as { [RESPONSE_KEY]?: Response })[RESPONSE_KEY];
+      return { status: response?.status ?? 200, body: result };
+    } catch (e) {
+      const err = e as KitError;
+      const status = err.response?.status;
+      if (status === undefined || status >= 500 || status === 429) {
+        throw new RemoteUnavailable(`${method} ${path}: ${status ? `HTTP ${status}` : describeNetworkError(err)}`);
+      }
+      throw new RemoteRefused(status, `${method} ${path}: HTTP ${status} ${outcomeText(err.response?.data)}`.trim());
+    }
+  }
+
+  /** The current version, or null when the server has none (never created, or deleted). */
+  async read(type: string, id: string): Promise<RemoteResource | null> {
+    try {
+      return asResource((await this.call('GET', `${type}/${encodeURIComponent(id)}`)).body);
+    } catch (err) {
+      if (err instanceof RemoteRefused && (err.status === 404 || err.status === 410)) return null;
+      throw err;
+    }
+  }
+
+  /**
+   * Update (or create with the client's id). `ifMatch`: the server version the
+   * change is based on; a 412 means someone else changed it first.
+   */
+  async put(resource: fhir4.Resource & { id: string }, ifMatch?: string): Promise<RemoteResource> {
+    const headers: Record<string, string> = ifMatch ? { 'if-match': `W/"${ifMatch}"` } : {};
+    const answer = await this.call('PUT', `${resource.resourceType}/${encodeURIComponent(resource.id)}`, resource, headers);
+    const stored = answer.body as Partial<RemoteResource>;
+    // A server may answer without a body (Prefer: return=minimal is its default for some): read it back.
+    if (stored?.meta?.versionId) return asResource(stored);
+    const back = await this.read(resource.resourceType, resource.id);
+    if (!back) throw new RemoteUnavailable(`PUT ${resource.resourceType}/${resource.id} answered, but the resource cannot be read back`);
+    return back;
+  }
+
+  /** Deletes; a resource that is already gone counts as deleted. */
+  async remove(type: string, id: string): Promise<void> {
+    try {
+      await this.call('DELETE', `${type}/${encodeURIComponent(id)}`);
+    } catch (err) {
+      if (err instanceof RemoteRefused && (err.status === 404 || err.status === 410)) return;
+      throw err;
+    }
+  }
+
+  /** One page of resources of `type` changed at or after `since`, oldest first. */
+  async changedSince(type: string, since: Date, count: number, offset = 0): Promise<RemoteResource[]> {
+    const q = new URLSearchParams({ _lastUpdated: `ge${since.toISOString()}`, _sort: '_lastUpdated', _count: String(count) });
+    if (offset > 0) q.set('_offset', String(offset));
+    return entries((await this.call('GET', `${type}?${q}`)).body);
+  }
+
+  /** Which of `ids` exist on the server (deleted ones do not). */
+  async present(type: string, ids: readonly string[]): Promise<Set<string>> {
+    const out = new Set<string>();
+    const CHUNK = 50;
+    for (let i = 0; i < ids.length; i += CHUNK) {
+      const chunk = ids.slice(i, i + CHUNK);
+      const q = new URLSearchParams({ _id: chunk.join(','), _count: String(chunk.length), _elements: 'id' });
+      for (const r of entries((await this.call('GET', `${type}?${q}`)).body)) out.add(r.id);
+    }
+    return out;
+  }
+}
+
+function describeNetworkError(err: Error): string {
+  const cause = (err as Error & { cause?: { code?: string } }).cause;
+  if (err.name === 'TimeoutError' || err.name === 'AbortError') return 'no answer in time';
+  return cause?.code ?? err.message;
+}
+
+function asResource(body: unknown): RemoteResource {
+  const r = body as Partial<RemoteResource>;
+  if (!r || typeof r.resourceType !== 'string' || typeof r.id !== 'string' || typeof r.meta?.versionId !== 'string') {
+    throw new RemoteUnavailable('The server answered with something that is not a versioned resource');
+  }
+  return r as RemoteResource;
+}
+
+function entries(body: unknown): RemoteResource[] {
+  const b = body as fhir4.Bundle;
+  return (b.entry ?? []).flatMap((e) => (e.resource?.id && e.resource.meta?.versionId ? [e.resource as RemoteResource] : []));
+}

@@ -1,0 +1,119 @@
+/**
+ * What sync remembers, in the instance's own database next to the resources:
+ *
+ *   sync.resources    per synced resource: the server's version last shared
+ *                     (`remoteVid`) and the local version with that content
+ *                     (`base`, the ancestor of a three-way merge);
+ *   sync.checkpoints  per type: up to when the server's changes were pulled;
+ *   sync.meta         this instance's id (made once, on first start) and the
+ *                     figures /sync/status shows;
+ *   sync.lease        the lease (lease.ts).
+ *
+ * The outbox itself is not here: it is the `sync.pending` mark on each local
+ * version (src/store/models.ts), written by the version's own insert.
+ * Only the process holding the lease writes these documents.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Connection, mongo } from 'mongoose';
+import type { Term } from './lease.ts';
+
+export interface ResourceState {
+  _id: string; // "Type/id"
+  type: string;
+  id: string;
+  /** The server's version both sides last had; null: not on the server (not yet pushed, or deleted there). */
+  remoteVid: string | null;
+  /** The local version whose content is `remoteVid`'s; 0: none. Only grows. */
+  base: number;
+  /** The server deleted it (and the deletion was applied here, or the local edit is on its way back). */
+  remoteDeleted?: boolean;
+  /** The last refusal (by the server or by validation here) of a change of this resource. */
+  error?: { at: Date; message: string };
+}
+
+export interface StatusFigures {
+  _id: 'status';
+  lastPushAt?: Date;
+  lastPullAt?: Date;
+  lastError?: { at: Date; message: string };
+  pushed: number;
+  pulled: number;
+  merged: number;
+}
+
+interface Checkpoint {
+  _id: string; // the type
+  at: Date;
+}
+
+interface MetaDoc {
+  _id: string;
+  value: string;
+}
+
+export class SyncState {
+  readonly resources: mongo.Collection<ResourceState>;
+  readonly checkpoints: mongo.Collection<Checkpoint>;
+  readonly meta: mongo.Collection<MetaDoc>;
+  readonly status: mongo.Collection<StatusFigures>;
+  readonly lease: mongo.Collection<Term>;
+
+  constructor(connection: Connection) {
+    const db = connection.db;
+    if (!db) throw new Error('sync needs an open database connection');
+    this.resources = db.collection<ResourceState>('sync.resources');
+    this.checkpoints = db.collection<Checkpoint>('sync.checkpoints');
+    this.meta = db.collection<MetaDoc>('sync.meta');
+    this.status = db.collection<StatusFigures>('sync.meta');
+    this.lease = db.collection<Term>('sync.lease');
+  }
+
+  /** This instance's id: `wanted` if given, else the one made on first start (every process of the instance agrees). */
+  async instanceId(wanted?: string): Promise<string> {
+    if (wanted) return wanted;
+    try {
+      await this.meta.insertOne({ _id: 'instance', value: randomUUID() });
+    } catch (err) {
+      if ((err as { code?: number }).code !== 11000) throw err;
+    }
+    const doc = await this.meta.findOne({ _id: 'instance' });
+    if (!doc) throw new Error('sync: the instance id could not be stored');
+    return doc.value;
+  }
+
+  get(type: string, id: string): Promise<ResourceState | null> {
+    return this.resources.findOne({ _id: `${type}/${id}` });
+  }
+
+  async set(type: string, id: string, change: Partial<Omit<ResourceState, '_id' | 'type' | 'id'>>, clearError = true): Promise<void> {
+    const update: mongo.UpdateFilter<ResourceState> = { $set: { type, id, ...change } };
+    if (clearError && !change.error) update.$unset = { error: '' };
+    await this.resources.updateOne({ _id: `${type}/${id}` }, update, { upsert: true });
+  }
+
+  /** Resources the server had when last seen: the ones whose deletion there must be looked for. */
+  onServer(type: string): Promise<ResourceState[]> {
+    return this.resources.find({ type, remoteVid: { $ne: null } }).toArray();
+  }
+
+  /** Resources whose last change was refused. */
+  withErrors(): Promise<ResourceState[]> {
+    return this.resources.find({ error: { $exists: true } }).toArray();
+  }
+
+  async checkpoint(type: string): Promise<Date | undefined> {
+    return (await this.checkpoints.findOne({ _id: type }))?.at;
+  }
+
+  async setCheckpoint(type: string, at: Date): Promise<void> {
+    await this.checkpoints.updateOne({ _id: type }, { $set: { at } }, { upsert: true });
+  }
+
+  async figures(): Promise<StatusFigures> {
+    return { _id: 'status', pushed: 0, pulled: 0, merged: 0, ...(await this.status.findOne({ _id: 'status' })) };
+  }
+
+  async note(change: { $set?: Partial<StatusFigures>; $inc?: Partial<Record<'pushed' | 'pulled' | 'merged', number>> }): Promise<void> {
+    await this.status.updateOne({ _id: 'status' }, change as mongo.UpdateFilter<StatusFigures>, { upsert: true });
+  }
+}

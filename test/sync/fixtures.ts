@@ -1,0 +1,74 @@
+/** Data for the sync tests: the Skåne patientkontrakt example, and small helpers. */
+import { readFileSync } from 'node:fs';
+import { expect } from 'vitest';
+import type { SyncInstance } from '../support/sync-instance.ts';
+
+export function exampleBundle(name = 'patientkontrakt-skane'): fhir4.Bundle {
+  return JSON.parse(readFileSync(new URL(`../../fhir-examples/${name}.bundle.json`, import.meta.url), 'utf8')) as fhir4.Bundle;
+}
+
+/** The ids the transaction gave each type's resources, in bundle order. */
+export interface Loaded {
+  ids: Record<string, string[]>;
+  plan: string;
+  team: string;
+  goals: string[];
+  patient: string;
+}
+
+/** Loads an example bundle on an instance (one transaction) and says what got which id. */
+export async function loadExample(on: SyncInstance, name?: string): Promise<Loaded> {
+  const bundle = exampleBundle(name);
+  const r = await on.write<fhir4.Bundle>('POST', '', bundle);
+  expect(r.status).toBe(200);
+  const ids: Record<string, string[]> = {};
+  for (const e of r.body.entry ?? []) {
+    const m = /([A-Z][A-Za-z]+)\/([^/]+)\/_history\//.exec(e.response?.location ?? '');
+    if (m) (ids[m[1]!] ??= []).push(m[2]!);
+  }
+  return { ids, plan: ids.CarePlan![0]!, team: ids.CareTeam![0]!, goals: ids.Goal!, patient: ids.Patient![0]! };
+}
+
+/** The example's Patient alone, as another instance keeps its own record of the same person. */
+export function examplePatient(name?: string): fhir4.Patient {
+  const p = exampleBundle(name).entry!.find((e) => e.resource?.resourceType === 'Patient')!.resource as fhir4.Patient;
+  return { ...p };
+}
+
+export async function readPlan(on: SyncInstance, id: string): Promise<fhir4.CarePlan> {
+  const r = await on.read<fhir4.CarePlan>(`CarePlan/${id}`);
+  expect(r.status).toBe(200);
+  return r.body;
+}
+
+/** PUT of a changed copy of the current version, with If-Match on it. */
+export async function edit<T extends fhir4.Resource>(on: SyncInstance, type: string, id: string, change: (r: T) => void, auth?: string): Promise<T> {
+  const current = await on.read<T>(`${type}/${id}`);
+  expect(current.status).toBe(200);
+  const next = structuredClone(current.body);
+  change(next);
+  const r = await on.write<T>('PUT', `${type}/${id}`, next, { 'If-Match': `W/"${current.body.meta?.versionId}"` }, auth);
+  expect(r.status, JSON.stringify(r.body)).toBe(200);
+  return r.body;
+}
+
+/** The server's history of a resource, oldest first (the peer answers newest first). */
+export async function serverHistory(peerUrl: string, type: string, id: string): Promise<fhir4.Resource[]> {
+  const res = await fetch(`${peerUrl}/${type}/${id}/_history`);
+  const b = (await res.json()) as fhir4.Bundle;
+  return (b.entry ?? []).map((e) => e.resource!).reverse();
+}
+
+export async function serverRead<T = fhir4.Resource>(peerUrl: string, type: string, id: string): Promise<{ status: number; body: T }> {
+  const res = await fetch(`${peerUrl}/${type}/${id}`);
+  return { status: res.status, body: (await res.json()) as T };
+}
+
+/** Waits for a condition (the deadline only stops a hung test: nothing here is a timing assertion). */
+export async function until(cond: () => Promise<boolean>, deadlineMs = 20_000): Promise<void> {
+  const end = Date.now() + deadlineMs;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error('condition not reached');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
