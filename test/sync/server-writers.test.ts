@@ -26,8 +26,8 @@ afterAll(async () => {
 });
 
 /** Writes on the server directly, as another system would. */
-async function onServer(resource: fhir4.FhirResource & { id: string }): Promise<void> {
-  const r = await fetch(`${peer.baseUrl}/${resource.resourceType}/${resource.id}`, { method: 'PUT', headers: { 'content-type': 'application/fhir+json' }, body: JSON.stringify(resource) });
+async function onServer(resource: fhir4.FhirResource): Promise<void> {
+  const r = await fetch(`${peer.baseUrl}/${resource.resourceType}/${resource.id ?? ''}`, { method: 'PUT', headers: { 'content-type': 'application/fhir+json' }, body: JSON.stringify(resource) });
   expect(r.status).toBeLessThan(300);
 }
 
@@ -42,7 +42,7 @@ it("an EHR's edit that kept A's meta.source is still A's to take in, not mistake
 it('an invalid resource on the server is refused, reported, and changes nothing here', async () => {
   const before = (await a.read<fhir4.Goal>('Goal/steps')).body;
   // lifecycleStatus is required, and "maybe" is not one of its codes.
-  await onServer({ resourceType: 'Goal', id: 'steps', lifecycleStatus: 'maybe', description: { text: 'trasig' }, subject: { reference: 'Patient/tyra' } } as unknown as fhir4.Goal);
+  await onServer({ resourceType: 'Goal', id: 'steps', lifecycleStatus: 'maybe', description: { text: 'trasig' }, subject: { reference: 'Patient/tyra' } } as unknown as fhir4.FhirResource);
   const r = await a.cycle();
   expect(r.refused).toBe(1);
   expect(r.pulled).toBe(0);
@@ -56,7 +56,7 @@ it('an invalid resource on the server is refused, reported, and changes nothing 
 });
 
 it('a new resource created on the server by another system arrives here', async () => {
-  await onServer({ resourceType: 'Goal', id: 'from-ehr', lifecycleStatus: 'proposed', description: { text: 'Från journalsystemet' }, subject: { reference: 'Patient/tyra' } } as fhir4.Goal);
+  await onServer({ resourceType: 'Goal', id: 'from-ehr', lifecycleStatus: 'proposed', description: { text: 'Från journalsystemet' }, subject: { reference: 'Patient/tyra' } });
   const r = await a.cycle();
   expect(r.pulled).toBe(1);
   expect((await a.read<fhir4.Goal>('Goal/from-ehr')).body.description.text).toBe('Från journalsystemet');
