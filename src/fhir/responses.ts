@@ -46,7 +46,8 @@ export function pageLinks(base: string, p: PageInfo): fhir4.BundleLink[] {
   const links: fhir4.BundleLink[] = [{ relation: 'self', url: pageUrl(base, p.path, p.params, p.count, p.offset) }];
   links.push({ relation: 'first', url: pageUrl(base, p.path, p.params, p.count, 0) });
   if (p.offset > 0) links.push({ relation: 'previous', url: pageUrl(base, p.path, p.params, p.count, Math.max(0, p.offset - p.count)) });
-  const more = p.total !== undefined ? p.offset + p.pageSize < p.total : p.pageSize === p.count && p.count > 0;
+  // An empty page has no next one (also `_summary=count`, whose pages carry no entries).
+  const more = p.pageSize > 0 && (p.total !== undefined ? p.offset + p.pageSize < p.total : p.pageSize === p.count);
   if (more) links.push({ relation: 'next', url: pageUrl(base, p.path, p.params, p.count, p.offset + p.count) });
   return links;
 }
