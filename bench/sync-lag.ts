@@ -40,10 +40,13 @@ export async function measureSyncLag(mongoUri: string, n: number, intervalMs: nu
   for (let i = 0; i < n; i++) {
     const title = `lag ${i}`;
     const t = performance.now();
-    await dispatch(req('PUT', ['CarePlan', `lag${i % 10}`], plan(`lag${i % 10}`, title)), svcA);
+    const written = await dispatch(req('PUT', ['CarePlan', `lag${i % 10}`], plan(`lag${i % 10}`, title)), svcA);
+    if (written.status >= 300) throw new Error(`the write on A failed (${written.status}): ${JSON.stringify(written.body)}`);
+    const deadline = t + 60_000;
     for (;;) {
       const seen = await dbB.versions.current('CarePlan', `lag${i % 10}`);
       if ((seen?.resource as fhir4.CarePlan | null)?.title === title) break;
+      if (performance.now() > deadline) throw new Error(`write ${i} did not reach B within a minute: ${JSON.stringify(await b.status())}`);
       await new Promise((r) => setTimeout(r, 2));
     }
     lag.push(performance.now() - t);

@@ -9,8 +9,7 @@ import type { SyncControl } from './sync/index.ts';
 
 export function syncRouter(control: SyncControl, context: (req: Request) => Promise<CallContext>): Router {
   const router = express.Router();
-  // A notification's body (none, a resource or a Bundle) is not needed: it only says "pull now".
-  router.use(express.text({ type: () => true, limit: '1mb' }));
+  // No body is read: a notification's payload (none, a resource or a Bundle) only says "pull now".
   const handle = (work: (ctx: CallContext) => Promise<unknown>) => async (req: Request, res: Response, next: NextFunction) => {
     try {
       res.json((await work(await context(req))) ?? { status: 'accepted' });

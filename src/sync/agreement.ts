@@ -13,7 +13,7 @@
  * $agree) — a server version that changed the measures but kept the old
  * agreement was written by something that does not know agreements.
  */
-import { agreedContent, agreementOf, withAgreement, type Agreement } from '../plans/index.ts';
+import { agreedContent, agreementOf, contentDigest, withAgreement, type Agreement } from '../plans/index.ts';
 
 export interface AgreementSource {
   version: fhir4.Resource | undefined;
@@ -45,4 +45,16 @@ export function renewedThere(remote: fhir4.Resource, base: fhir4.Resource | unde
   const there = agreementOf(remote as fhir4.CarePlan);
   const before = base ? agreementOf(base as fhir4.CarePlan) : undefined;
   return !!there && !sameAgreement(there, before);
+}
+
+/**
+ * A current agreement's digest taken again over this instance's form of the
+ * plan (its own references): the content is the agreed one (reconcileAgreement
+ * said so), and the plan rules compare later local changes with this digest.
+ */
+export function localDigest<T extends fhir4.Resource>(local: T): T {
+  if (local.resourceType !== 'CarePlan') return local;
+  const plan = local as unknown as fhir4.CarePlan;
+  const a = agreementOf(plan);
+  return a?.status === 'current' ? (withAgreement(plan, { ...a, contentDigest: contentDigest(plan) }) as unknown as T) : local;
 }

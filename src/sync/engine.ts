@@ -86,7 +86,8 @@ export class SyncEngine {
   ) {}
 
   static async open(db: Database, store: Store, options: SyncOptions): Promise<SyncEngine> {
-    const opts = { intervalMs: 5_000, timeoutMs: 10_000, overlapMs: 5_000, leaseMs: 30_000, maxBackoffMs: 60_000, ...options };
+    const opts = { intervalMs: 5_000, timeoutMs: 10_000, overlapMs: 5_000, leaseMs: 60_000, maxBackoffMs: 60_000, ...options };
+    if (opts.leaseMs < 4 * opts.timeoutMs) throw new Error('sync: the lease must outlast a push of one version with room to spare (leaseMs ≥ 4 × timeoutMs)');
     const state = new SyncState(db.models.connection);
     const instance = await state.instanceId(opts.instance);
     const ctx: CallContext = { principal: servicePrincipal('sync'), requestId: `sync-${instance}`, baseUrl: opts.localBase };
@@ -167,19 +168,21 @@ export class SyncEngine {
     try {
       if (!(await this.lease.acquire())) return result;
       result.ran = true;
-      // Every request is started only with the lease held long enough for it to finish.
-      const mayContinue = () => this.lease.holds(this.opts.timeoutMs);
+      // Every step is started only with the lease held long enough for it to finish (a push of one
+      // version makes up to three requests: read, put, read back); it is renewed on the way.
+      const margin = 3 * this.opts.timeoutMs;
+      const mayContinue = async () => this.lease.holds(this.lease.ttlMs / 2) || ((await this.lease.acquire()) && this.lease.holds(margin));
       const pushed = await push(s, mayContinue);
       Object.assign(result, { pushed: pushed.pushed, merged: pushed.merged, refused: pushed.refused });
-      if (!mayContinue()) return result;
-      const pulled = await pull(s, this.opts.overlapMs);
+      if (!(await mayContinue())) return result;
+      const pulled = await pull(s, this.opts.overlapMs, mayContinue);
       result.pulled = pulled.applied + pulled.merged;
       result.merged += pulled.merged;
       result.refused += pulled.refused;
-      if (mayContinue()) result.deleted = await detectDeletions(s);
+      if (await mayContinue()) result.deleted = await detectDeletions(s);
       await s.state.note({ $inc: { pulled: result.pulled + result.deleted }, $set: { lastPullAt: s.now() } });
       // What the pull merged goes out in the same cycle.
-      if (result.merged > 0 && mayContinue()) result.pushed += (await push(s, mayContinue)).pushed;
+      if (result.merged > 0 && (await mayContinue())) result.pushed += (await push(s, mayContinue)).pushed;
       this.failures = 0;
     } catch (err) {
       this.failures++;

@@ -16,14 +16,15 @@
 import { FhirError } from '../errors.ts';
 import { SYNCED_TYPES } from '../store/models.ts';
 import type { StoredVersion, VersionDoc } from '../store/index.ts';
+import { TRANSITIONS, type PlanStatus } from '../plans/index.ts';
 import { validateResource } from '../validation/index.ts';
 import { content, localAuthor, ourVersion, remoteAuthor, sameContent, serverForm, type SyncContext } from './context.ts';
-import { reconcileAgreement, renewedThere } from './agreement.ts';
+import { localDigest, reconcileAgreement, renewedThere } from './agreement.ts';
 import { recordsFor, withConflicts } from './conflicts.ts';
 import { merge3 } from './merge.ts';
 import { clearPendingBelow } from './outbox.ts';
 import { toLocalForm } from './references.ts';
-import type { RemoteResource } from './remote.ts';
+import { RemoteUnavailable, type RemoteResource } from './remote.ts';
 import type { ResourceState } from './state.ts';
 
 export type Applied = 'seen' | 'echo' | 'applied' | 'merged' | 'refused';
@@ -44,7 +45,7 @@ async function writeLocal(s: SyncContext, current: StoredVersion | null, type: s
 
 /** The body to store locally for a server version: references resolved here, the server's meta minus its version. */
 async function localBody(s: SyncContext, r: fhir4.Resource, meta: fhir4.Meta | undefined): Promise<fhir4.FhirResource> {
-  const local = await toLocalForm(r, s.localBase, s.resolver);
+  const local = localDigest(await toLocalForm(r, s.localBase, s.resolver));
   const { versionId: _v, lastUpdated: _l, ...keep } = meta ?? {};
   const { meta: _m, ...rest } = local;
   // An empty meta would break ele-1 (every element has a value or children).
@@ -67,36 +68,36 @@ export async function applyRemote(s: SyncContext, r: RemoteResource): Promise<Ap
 
 async function applyOnce(s: SyncContext, r: RemoteResource): Promise<Applied | 'raced'> {
   const { resourceType: type, id } = r;
+  if (!SYNCED_TYPES.has(type)) throw new Error(`sync does not take in ${type} resources`); // remote.ts filters; never reached
   const vid = r.meta.versionId;
   const st = await s.state.get(type, id);
   if (st?.remoteVid === vid) return 'seen';
   const current = await s.versions.current(type, id);
 
+  // This instance's own push coming back — not an older version of it restored there by someone else.
   const mine = ourVersion(s, r);
-  if (mine !== undefined) {
+  if (mine !== undefined && mine >= (st?.base ?? 0)) {
     const pushed = await s.versions.version(type, id, mine);
     if (pushed && !pushed.deleted && sameContent(await serverForm(s, pushed), r)) {
-      await recordShared(s, st, type, id, vid, mine);
+      await recordShared(s, st, r, vid, mine);
       return 'echo';
     }
   }
 
-  const base = await baseForm(s, st, type, id);
+  const base = (st?.baseContent ?? undefined) as fhir4.Resource | undefined;
   const shared = reconcileAgreement(r, [{ version: base, trusted: true }, { version: r, trusted: renewedThere(r, base) }]);
   const body = await localBody(s, shared, r.meta);
-  const errors = validateResource(body).filter((i) => i.severity === 'error' || i.severity === 'fatal');
-  if (errors.length > 0) return refuse(s, r, `Server version ${vid} is not valid here: ${errors.map((e) => `${e.expression?.[0] ?? ''} ${e.diagnostics ?? ''}`.trim()).join('; ')}`);
-
   const changedHere = current !== null && current.versionId > (st?.base ?? 0);
-  if (!changedHere || current.deleted) {
-    // Nothing changed here since the version last shared (or only a deletion here, which an edit there overrules).
-    const written = await writeLocal(s, current, type, id, body, { remote: { vid, ...(r.meta.source ? { source: r.meta.source } : {}) } });
-    if (!written) return 'raced';
-    await clearPendingBelow(s.versions, type, id, written.versionId);
-    await s.state.set(type, id, { remoteVid: vid, base: written.versionId, remoteDeleted: false });
-    return 'applied';
-  }
-  return mergeOnto(s, r, st, current, base);
+  if (changedHere && !current.deleted) return mergeOnto(s, r, st, current, base);
+
+  // Nothing changed here since the version last shared (or only a deletion here, which an edit there outlives).
+  const refused = problems(body, current);
+  if (refused) return refuse(s, r, `Server version ${vid} is not valid here: ${refused}`);
+  const written = await writeLocal(s, current, type, id, body, { remote: { vid, ...(r.meta.source ? { source: r.meta.source } : {}) } });
+  if (!written) return 'raced';
+  await clearPendingBelow(s.versions, type, id, written.versionId);
+  await s.state.set(type, id, { remoteVid: vid, base: written.versionId, baseContent: content(r) });
+  return 'applied';
 }
 
 /** Both sides changed the resource: merge, record conflicts, store as a pending version onto the server's. */
@@ -115,36 +116,62 @@ async function mergeOnto(s: SyncContext, r: RemoteResource, st: ResourceState | 
   ]);
   const body = await localBody(s, result, r.meta);
   if (sameContent(body, current.resource as fhir4.Resource)) {
-    // The local version already holds everything the server has: only the shared version moves on.
-    await s.state.set(type, id, { remoteVid: r.meta.versionId });
+    // The local version already holds everything the server has. If it IS the server's version,
+    // it is shared; else it still goes out, now onto the server's version.
+    if (sameContent(local as fhir4.Resource, r)) await recordShared(s, st, r, r.meta.versionId, current.versionId);
+    else await s.state.set(type, id, { remoteVid: r.meta.versionId, baseContent: content(r) });
     return 'merged';
   }
-  const errors = validateResource(body).filter((i) => i.severity === 'error' || i.severity === 'fatal');
-  if (errors.length > 0) return refuse(s, r, `The merge of server version ${r.meta.versionId} with local version ${current.versionId} is not valid: ${errors.map((e) => e.diagnostics ?? '').join('; ')}`);
+  const refused = problems(body, current);
+  if (refused) return refuse(s, r, `The merge of server version ${r.meta.versionId} with local version ${current.versionId} is not valid here: ${refused}`);
   const written = await writeLocal(s, current, type, id, body, { rebasedOn: r.meta.versionId });
   if (!written) return 'raced';
   // The merge result carries every local change still pending: those versions need not go out on their own.
   await clearPendingBelow(s.versions, type, id, written.versionId);
-  await s.state.set(type, id, { remoteVid: r.meta.versionId });
+  await s.state.set(type, id, { remoteVid: r.meta.versionId, baseContent: content(r) });
   await s.state.note({ $inc: { merged: 1 } });
   return 'merged';
 }
 
-/** The version last shared, in the server's form; undefined when there is none (or it was a deletion). */
-async function baseForm(s: SyncContext, st: ResourceState | null, type: string, id: string): Promise<fhir4.Resource | undefined> {
-  const base = st?.base ? await s.versions.version(type, id, st.base) : null;
-  return base && !base.deleted ? serverForm(s, base) : undefined;
-}
-
-/** Remembers that local version `n` and server version `vid` hold the same content. */
-export async function recordShared(s: SyncContext, st: ResourceState | null, type: string, id: string, vid: string, n: number): Promise<void> {
+/** Remembers that local version `n` is on the server as version `vid` (`shared`: its content there). */
+export async function recordShared(s: SyncContext, st: ResourceState | null, shared: fhir4.Resource & { id: string }, vid: string, n: number): Promise<void> {
+  const { resourceType: type, id } = shared;
   if ((st?.base ?? 0) > n) return; // a later version is already shared
-  await s.state.set(type, id, { remoteVid: vid, base: n, remoteDeleted: false });
+  await s.state.set(type, id, { remoteVid: vid, base: n, baseContent: content(shared) });
   await clearPendingBelow(s.versions, type, id, n + 1);
 }
 
-/** Pulls every synced type's changes since its checkpoint. */
-export async function pull(s: SyncContext, overlapMs: number): Promise<Record<Applied, number>> {
+/** Why a version may not be stored here, or undefined when it may. */
+function problems(body: fhir4.FhirResource, current: StoredVersion | null): string | undefined {
+  const errors = validateResource(body).filter((i) => i.severity === 'error' || i.severity === 'fatal');
+  if (errors.length > 0) return errors.map((e) => `${e.expression?.[0] ?? ''} ${e.diagnostics ?? ''}`.trim()).join('; ');
+  if (body.resourceType !== 'CarePlan' || !current?.resource || current.deleted) return undefined;
+  // The lifecycle holds for changes from elsewhere too. A pull sees only the newest version, so the
+  // steps between may be unseen (draft → active → completed arrives as draft → completed): the new
+  // status must be reachable, not one step away. Nothing reaches back from completed to active.
+  const from = (current.resource as fhir4.CarePlan).status;
+  const to = body.status;
+  return reachable(from, to) ? undefined : `a plan's status cannot go from ${from} to ${to} (src/plans/lifecycle.ts)`;
+}
+
+function reachable(from: PlanStatus, to: PlanStatus): boolean {
+  const seen = new Set<PlanStatus>([from]);
+  for (const s of seen) for (const next of TRANSITIONS[s]) seen.add(next);
+  return seen.has(to);
+}
+
+/** Applies one server version; an error of this version alone is recorded as its refusal and does not stop the pull. */
+async function applyGuarded(s: SyncContext, r: RemoteResource): Promise<Applied> {
+  try {
+    return await applyRemote(s, r);
+  } catch (err) {
+    if (err instanceof RemoteUnavailable) throw err; // the server, not this version: the whole pull waits
+    return refuse(s, r, `Server version ${r.meta.versionId} could not be taken in: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+/** Pulls every synced type's changes since its checkpoint; `mayContinue` is asked before each page. */
+export async function pull(s: SyncContext, overlapMs: number, mayContinue: () => Promise<boolean> = async () => true): Promise<Record<Applied, number>> {
   const counts: Record<Applied, number> = { seen: 0, echo: 0, applied: 0, merged: 0, refused: 0 };
   for (const type of SYNCED_TYPES) {
     const checkpoint = await s.state.checkpoint(type);
@@ -152,19 +179,23 @@ export async function pull(s: SyncContext, overlapMs: number): Promise<Record<Ap
     let offset = 0;
     let newest = checkpoint;
     const done = new Set<string>();
-    for (;;) {
+    while (await mayContinue()) {
       // Keyset paging on lastUpdated (plus an offset only within one instant): changes made while
       // paging move to the end instead of shifting unseen ones onto pages already read.
       const page = await s.remote.changedSince(type, cursor, PAGE, offset);
+      let fresh = 0;
       for (const r of page) {
         const key = `${r.id}/${r.meta.versionId}`;
         if (done.has(key)) continue;
         done.add(key);
-        counts[await applyRemote(s, r)]++;
+        fresh++;
+        counts[await applyGuarded(s, r)]++;
         const at = r.meta.lastUpdated ? new Date(r.meta.lastUpdated) : undefined;
         if (at && (!newest || at > newest)) newest = at;
       }
-      if (page.length < PAGE) break;
+      // A short page ends it; so does a page with nothing new (a server that ignores _offset
+      // would otherwise answer the same page for ever).
+      if (page.length < PAGE || fresh === 0) break;
       const last = page[page.length - 1]?.meta.lastUpdated;
       const lastAt = last ? new Date(last) : cursor;
       if (lastAt > cursor) {
@@ -191,11 +222,11 @@ export async function detectDeletions(s: SyncContext): Promise<number> {
       if (current && !current.deleted && current.versionId === st.base) {
         const written = await writeLocal(s, current, type, st.id, null, { remote: { vid: 'deleted' } });
         if (!written) continue; // changed here meanwhile: the next cycle sees the edit
-        await s.state.set(type, st.id, { remoteVid: null, base: written.versionId, remoteDeleted: true });
+        await s.state.set(type, st.id, { remoteVid: null, base: written.versionId, baseContent: null });
         deleted++;
       } else {
         // Deleted here too, or changed here since: the local edit will be pushed as a new resource.
-        await s.state.set(type, st.id, { remoteVid: null, remoteDeleted: true });
+        await s.state.set(type, st.id, { remoteVid: null, baseContent: null });
       }
     }
   }

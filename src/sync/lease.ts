@@ -12,6 +12,7 @@
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import type { mongo } from 'mongoose';
+import { isDuplicateKey } from '../store/models.ts';
 
 type Collection<T extends object> = mongo.Collection<T>;
 
@@ -22,7 +23,6 @@ export interface Term {
   expires: Date;
 }
 
-const isDuplicate = (err: unknown): boolean => (err as { code?: number }).code === 11000;
 const termId = (n: number): string => `term-${String(n).padStart(12, '0')}`;
 
 export class Lease {
@@ -33,7 +33,7 @@ export class Lease {
 
   constructor(
     private readonly terms: Collection<Term>,
-    private readonly ttlMs: number,
+    readonly ttlMs: number,
     private readonly clock: () => number = Date.now,
   ) {}
 
@@ -59,7 +59,7 @@ export class Lease {
     try {
       await this.terms.insertOne({ _id: termId(next), term: next, holder: this.holder, expires });
     } catch (err) {
-      if (!isDuplicate(err)) throw err;
+      if (!isDuplicateKey(err)) throw err;
       this.until = 0;
       return false; // another process took this term first
     }
@@ -76,7 +76,7 @@ export class Lease {
     try {
       await this.terms.insertOne({ _id: termId(this.term + 1), term: this.term + 1, holder: `${this.holder}:released`, expires: new Date(this.clock()) });
     } catch (err) {
-      if (!isDuplicate(err)) throw err;
+      if (!isDuplicateKey(err)) throw err;
     }
   }
 }

@@ -8,9 +8,8 @@
  * by key rather than by index (below), so an insertion on one side does not
  * turn the other side's edits into edits of the wrong entry. Every change only
  * one side made is kept: the region editing activity 1 while the municipality
- * edits activity 3 or adds a goal keeps both. The local changes that end up on
- * top of the server's version come back as JSON Patch (`applied`). Where both
- * sides changed the same element differently:
+ * edits activity 3 or adds a goal keeps both. Where both sides changed the
+ * same element differently:
  *
  *   THE SERVER'S VALUE WINS — it reached the shared server first, so every
  *   other party may already be showing it — and the local value is returned
@@ -19,12 +18,12 @@
  *
  * Lists: entries with an `id`, and extensions (by url, or url + conflict id),
  * are matched by that key, so an insertion or removal does not shift what the
- * other side's changes apply to. Other lists are matched by position; entries
- * both sides appended are all kept (remote's first). A list changed in length
- * on both sides otherwise is one conflicting element.
+ * other side's changes apply to. Other lists are matched by position while
+ * both sides only edited entries in place or appended (appended entries are
+ * all kept, the server's first); a list in which either side removed or moved
+ * entries, when both changed it, is one conflicting element.
  */
 import { isDeepStrictEqual } from 'node:util';
-import fastJsonPatch from 'fast-json-patch';
 
 export interface Conflict {
   /** JSON Pointer of the element in the merged resource (of an entry the server removed: in the local version). */
@@ -38,8 +37,6 @@ export interface Conflict {
 export interface MergeResult<T> {
   merged: T;
   conflicts: Conflict[];
-  /** The local changes that were applied on top of the server's version, as JSON Patch. */
-  applied: fastJsonPatch.Operation[];
 }
 
 type Json = unknown;
@@ -67,6 +64,11 @@ function keysOf(list: Json[]): string[] | undefined {
   return new Set(keys).size === keys.length ? (keys as string[]) : undefined;
 }
 
+/** Whether `side` has a base entry at another position than the base has it. */
+function shifted(base: Json[], side: Json[]): boolean {
+  return side.some((v, i) => i < base.length && !same(v, base[i]) && base.some((b, j) => j !== i && same(b, v)));
+}
+
 class Merger {
   readonly conflicts: Conflict[] = [];
 
@@ -92,13 +94,20 @@ class Merger {
     const [bk, lk, rk] = [keysOf(base), keysOf(local), keysOf(remote)];
     if (bk && lk && rk) return this.keyed(base, bk, local, lk, remote, rk, path);
     const n = base.length;
-    if (local.length === n && remote.length === n) return base.map((b, i) => this.node(b, local[i], remote[i], pointer(path, i)));
-    const basePrefixKept = (side: Json[]) => side.length >= n;
-    if (basePrefixKept(local) && basePrefixKept(remote)) {
-      // Both sides only appended (and perhaps edited entries in place).
+    // By position only while both sides edited entries in place (and perhaps appended): an entry
+    // found at another position than in the base means entries were removed or moved, and then
+    // positions no longer say which entry a change was made to.
+    if (local.length >= n && remote.length >= n && !shifted(base, local) && !shifted(base, remote)) {
       const head = base.map((b, i) => this.node(b, local[i], remote[i], pointer(path, i)));
       const theirs = remote.slice(n);
-      const ours = local.slice(n).filter((v) => !theirs.some((t) => same(t, v)));
+      // The same entry appended on both sides is kept once; each of ours is matched at most once.
+      const unmatched = [...theirs];
+      const ours = local.slice(n).filter((v) => {
+        const i = unmatched.findIndex((t) => same(t, v));
+        if (i < 0) return true;
+        unmatched.splice(i, 1);
+        return false;
+      });
       return [...head, ...theirs, ...ours];
     }
     this.conflicts.push({ path, kept: remote, lost: local });
@@ -128,6 +137,6 @@ class Merger {
 export function merge3<T extends object>(base: T | undefined, local: T, remote: T): MergeResult<T> {
   const m = new Merger();
   const merged = m.node(base, local, remote, '') as T;
-  return { merged, conflicts: m.conflicts, applied: fastJsonPatch.compare(remote, merged) };
+  return { merged, conflicts: m.conflicts };
 }
 

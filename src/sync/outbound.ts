@@ -41,7 +41,7 @@ function byResource(pending: PendingVersion[]): PendingVersion[][] {
  * must still be held). A server that cannot be reached throws
  * RemoteUnavailable: the rest waits for the next attempt, in the same order.
  */
-export async function push(s: SyncContext, mayContinue: () => boolean): Promise<PushCounts> {
+export async function push(s: SyncContext, mayContinue: () => Promise<boolean>): Promise<PushCounts> {
   const counts: PushCounts = { pushed: 0, merged: 0, refused: 0 };
   for (let pass = 0; pass < 3; pass++) {
     let merged = false;
@@ -54,12 +54,15 @@ export async function push(s: SyncContext, mayContinue: () => boolean): Promise<
         versions = versions.slice(rebase);
       }
       for (const p of versions) {
-        if (!mayContinue()) return counts;
+        if (!(await mayContinue())) return counts;
         const outcome = await pushOne(s, p);
         counts[outcome]++;
-        if (outcome !== 'pushed') {
-          merged ||= outcome === 'merged';
-          break; // this resource's later versions wait for the merge (or the fix) to go first
+        // Refused: each version is a whole resource, so a later one (perhaps the fix) goes instead;
+        // once one lands, the refused one leaves the outbox with it. The refusal stays on /sync/status.
+        if (outcome === 'refused') continue;
+        if (outcome === 'merged') {
+          merged = true;
+          break; // this resource's later versions are in the merge result, which goes next
         }
       }
     }
@@ -82,14 +85,20 @@ async function pushOne(s: SyncContext, p: PendingVersion): Promise<Outcome> {
   }
   try {
     if (v.deleted) {
-      if (st?.remoteVid) await s.remote.remove(type, id);
-      await s.state.set(type, id, { remoteVid: null, base: n, remoteDeleted: true });
+      if (st?.remoteVid) {
+        // Only a version this instance has seen is deleted: an edit made there meanwhile outlives the deletion.
+        const there = await s.remote.read(type, id);
+        if (there && there.meta.versionId !== st.remoteVid) return await onServerAhead(s, p, undefined, there);
+        if (there) await s.remote.remove(type, id);
+      }
+      await s.state.set(type, id, { remoteVid: null, base: n, baseContent: null });
       await clearPending(s.versions, type, id, [n]);
       await s.state.note({ $inc: { pushed: 1 }, $set: { lastPushAt: s.now() } });
       return 'pushed';
     }
     const body = await serverForm(s, v);
-    const ifMatch = p.rebasedOn ?? st?.remoteVid ?? undefined;
+    // The server version last shared; a merge result not yet recorded as based on it names its own.
+    const ifMatch = st?.remoteVid ?? p.rebasedOn;
     let stored: RemoteResource;
     if (!ifMatch) {
       // Not on the server as far as this instance knows: look first, so a lost answer is not pushed twice.
@@ -107,7 +116,7 @@ async function pushOne(s: SyncContext, p: PendingVersion): Promise<Outcome> {
         else return await onServerAhead(s, p, body, there);
       }
     }
-    await recordShared(s, st, type, id, stored.meta.versionId, n);
+    await recordShared(s, st, body, stored.meta.versionId, n);
     await s.state.note({ $inc: { pushed: 1 }, $set: { lastPushAt: s.now() } });
     return 'pushed';
   } catch (err) {
@@ -117,10 +126,13 @@ async function pushOne(s: SyncContext, p: PendingVersion): Promise<Outcome> {
   }
 }
 
-/** The server has a version this instance did not base its change on: its own lost push, or someone else's change. */
-async function onServerAhead(s: SyncContext, p: PendingVersion, body: fhir4.Resource, there: RemoteResource): Promise<Outcome> {
-  if (ourVersion(s, there) === p.versionId && sameContent(there, body)) {
-    await recordShared(s, await s.state.get(p.type, p.id), p.type, p.id, there.meta.versionId, p.versionId);
+/**
+ * The server has a version this instance did not base its change on: its own
+ * push whose answer was lost (`body`: what was pushed), or someone else's change.
+ */
+async function onServerAhead(s: SyncContext, p: PendingVersion, body: (fhir4.Resource & { id: string }) | undefined, there: RemoteResource): Promise<Outcome> {
+  if (body && ourVersion(s, there) === p.versionId && sameContent(there, body)) {
+    await recordShared(s, await s.state.get(p.type, p.id), there, there.meta.versionId, p.versionId);
     await s.state.note({ $inc: { pushed: 1 }, $set: { lastPushAt: s.now() } });
     return 'pushed';
   }

@@ -3,7 +3,7 @@
  * the `sync.pending` mark their own insert set (src/store/models.ts).
  */
 import { SYNCED_TYPES, type VersionDoc } from '../store/models.ts';
-import type { VersionedStore } from '../store/index.ts';
+import { versionKey, type VersionedStore } from '../store/versioned.ts';
 
 export interface PendingVersion {
   type: string;
@@ -13,8 +13,6 @@ export interface PendingVersion {
   /** Set on a merge result: the server version it was merged onto (its If-Match). */
   rebasedOn?: string;
 }
-
-const key = (id: string, n: number): string => `${id}/_history/${n}`;
 
 /**
  * Every pending version, oldest change first (so each resource's versions go
@@ -52,6 +50,6 @@ export async function clearPendingBelow(store: VersionedStore, type: string, id:
 export async function clearPending(store: VersionedStore, type: string, id: string, versionIds: readonly number[]): Promise<void> {
   for (const n of versionIds) {
     // By `_id` alone: the only filter FerretDB v1 answers from an index.
-    await store.models.versions(type).updateOne({ _id: key(id, n) }, { $unset: { 'sync.pending': '' } });
+    await store.models.versions(type).updateOne({ _id: versionKey(id, n) }, { $unset: { 'sync.pending': '' } });
   }
 }

@@ -58,7 +58,7 @@ export class RemoteServer {
     this.timeoutMs = opts.timeoutMs ?? 10_000;
   }
 
-  private async call(method: 'GET' | 'PUT' | 'DELETE', path: string, body?: fhir4.Resource, headers: Record<string, string> = {}): Promise<{ status: number; body: unknown }> {
+  private async call(method: 'GET' | 'PUT' | 'DELETE', path: string, body?: fhir4.Resource, headers: Record<string, string> = {}): Promise<{ status: number; body: unknown; headers?: Headers }> {
     try {
       const result = await this.client.request(path, {
         method,
@@ -67,7 +67,7 @@ export class RemoteServer {
         ...(body ? { body: body as unknown as KitResource } : {}),
       });
       const response = (result as { [RESPONSE_KEY]?: Response })[RESPONSE_KEY];
-      return { status: response?.status ?? 200, body: result };
+      return { status: response?.status ?? 200, body: result, ...(response ? { headers: response.headers } : {}) };
     } catch (e) {
       const err = e as KitError;
       const status = err.response?.status;
@@ -81,7 +81,7 @@ export class RemoteServer {
   /** The current version, or null when the server has none (never created, or deleted). */
   async read(type: string, id: string): Promise<RemoteResource | null> {
     try {
-      return asResource((await this.call('GET', `${type}/${encodeURIComponent(id)}`)).body);
+      return asResource((await this.call('GET', `${type}/${encodeURIComponent(id)}`)).body, type, id);
     } catch (err) {
       if (err instanceof RemoteRefused && (err.status === 404 || err.status === 410)) return null;
       throw err;
@@ -90,17 +90,22 @@ export class RemoteServer {
 
   /**
    * Update (or create with the client's id). `ifMatch`: the server version the
-   * change is based on; a 412 means someone else changed it first.
+   * change is based on; a 412 means someone else changed it first. Answers the
+   * version the server stored for THIS request.
    */
   async put(resource: fhir4.Resource & { id: string }, ifMatch?: string): Promise<RemoteResource> {
+    const { resourceType: type, id } = resource;
     const headers: Record<string, string> = ifMatch ? { 'if-match': `W/"${ifMatch}"` } : {};
-    const answer = await this.call('PUT', `${resource.resourceType}/${encodeURIComponent(resource.id)}`, resource, headers);
+    const answer = await this.call('PUT', `${type}/${encodeURIComponent(id)}`, resource, headers);
     const stored = answer.body as Partial<RemoteResource>;
-    // A server may answer without a body (Prefer: return=minimal is its default for some): read it back.
-    if (stored?.meta?.versionId) return asResource(stored);
-    const back = await this.read(resource.resourceType, resource.id);
-    if (!back) throw new RemoteUnavailable(`PUT ${resource.resourceType}/${resource.id} answered, but the resource cannot be read back`);
-    return back;
+    if (stored?.meta?.versionId) return asResource(stored, type, id);
+    // No body (Prefer: return=minimal is some servers' default): the ETag names the version
+    // (https://hl7.org/fhir/R4/http.html#update). A read-back could return someone else's later version.
+    const vid = /^(?:W\/)?"([^"]+)"$/.exec(answer.headers?.get('etag') ?? '')?.[1];
+    if (vid) return { ...resource, meta: { ...resource.meta, versionId: vid } } as RemoteResource;
+    const back = await this.read(type, id);
+    if (back && back.meta.source === resource.meta?.source) return back;
+    throw new RemoteUnavailable(`PUT ${type}/${id} answered without a version; sync will recognise its push on the next attempt`);
   }
 
   /** Deletes; a resource that is already gone counts as deleted. */
@@ -117,7 +122,7 @@ export class RemoteServer {
   async changedSince(type: string, since: Date, count: number, offset = 0): Promise<RemoteResource[]> {
     const q = new URLSearchParams({ _lastUpdated: `ge${since.toISOString()}`, _sort: '_lastUpdated', _count: String(count) });
     if (offset > 0) q.set('_offset', String(offset));
-    return entries((await this.call('GET', `${type}?${q}`)).body);
+    return entries((await this.call('GET', `${type}?${q}`)).body, type);
   }
 
   /** Which of `ids` exist on the server (deleted ones do not). */
@@ -127,7 +132,7 @@ export class RemoteServer {
     for (let i = 0; i < ids.length; i += CHUNK) {
       const chunk = ids.slice(i, i + CHUNK);
       const q = new URLSearchParams({ _id: chunk.join(','), _count: String(chunk.length), _elements: 'id' });
-      for (const r of entries((await this.call('GET', `${type}?${q}`)).body)) out.add(r.id);
+      for (const r of entries((await this.call('GET', `${type}?${q}`)).body, type)) out.add(r.id);
     }
     return out;
   }
@@ -139,15 +144,24 @@ function describeNetworkError(err: Error): string {
   return cause?.code ?? err.message;
 }
 
-function asResource(body: unknown): RemoteResource {
+/**
+ * A server answer checked to be a version of the resource asked for: sync
+ * writes what the server says into local records, so an answer of another
+ * type or id (a bug there, or a hostile server) must not get that far.
+ */
+function asResource(body: unknown, type: string, id?: string): RemoteResource {
   const r = body as Partial<RemoteResource>;
-  if (!r || typeof r.resourceType !== 'string' || typeof r.id !== 'string' || typeof r.meta?.versionId !== 'string') {
-    throw new RemoteUnavailable('The server answered with something that is not a versioned resource');
+  if (!r || r.resourceType !== type || typeof r.id !== 'string' || (id !== undefined && r.id !== id) || typeof r.meta?.versionId !== 'string') {
+    throw new RemoteUnavailable(`The server answered for ${type}${id ? `/${id}` : ''} with something that is not a version of it`);
   }
   return r as RemoteResource;
 }
 
-function entries(body: unknown): RemoteResource[] {
+/** The search matches of `type` in a Bundle; entries of other types (includes, outcomes, or worse) are left out. */
+function entries(body: unknown, type: string): RemoteResource[] {
   const b = body as fhir4.Bundle;
-  return (b.entry ?? []).flatMap((e) => (e.resource?.id && e.resource.meta?.versionId ? [e.resource as RemoteResource] : []));
+  return (b.entry ?? []).flatMap((e) => {
+    const r = e.resource as Partial<RemoteResource> | undefined;
+    return r?.resourceType === type && typeof r.id === 'string' && typeof r.meta?.versionId === 'string' ? [r as RemoteResource] : [];
+  });
 }

@@ -15,6 +15,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Connection, mongo } from 'mongoose';
+import { isDuplicateKey } from '../store/models.ts';
 import type { Term } from './lease.ts';
 
 export interface ResourceState {
@@ -23,10 +24,13 @@ export interface ResourceState {
   id: string;
   /** The server's version both sides last had; null: not on the server (not yet pushed, or deleted there). */
   remoteVid: string | null;
-  /** The local version whose content is `remoteVid`'s; 0: none. Only grows. */
+  /** The newest local version the server has (pushed, or taken in from it); 0: none. Only grows. */
   base: number;
-  /** The server deleted it (and the deletion was applied here, or the local edit is on its way back). */
-  remoteDeleted?: boolean;
+  /**
+   * `remoteVid`'s content (meta aside, in the server's form): the ancestor of a
+   * three-way merge. Kept here because after a merge it is no local version.
+   */
+  baseContent?: object | null;
   /** The last refusal (by the server or by validation here) of a change of this resource. */
   error?: { at: Date; message: string };
 }
@@ -74,7 +78,7 @@ export class SyncState {
     try {
       await this.meta.insertOne({ _id: 'instance', value: randomUUID() });
     } catch (err) {
-      if ((err as { code?: number }).code !== 11000) throw err;
+      if (!isDuplicateKey(err)) throw err;
     }
     const doc = await this.meta.findOne({ _id: 'instance' });
     if (!doc) throw new Error('sync: the instance id could not be stored');

@@ -54,6 +54,12 @@ export interface FhirPeer {
    * the client had crashed between sending and hearing back.
    */
   dropAnswer?: (method: string, path: string) => boolean;
+  /**
+   * Fault injection: when this returns a status for a request, the peer refuses
+   * it with that status and an OperationOutcome, storing nothing (as a server
+   * with its own validation rules would).
+   */
+  refuse?: (method: string, path: string, body: unknown) => number | undefined;
 }
 
 export interface FhirPeerOptions {
@@ -125,6 +131,8 @@ export async function startFhirPeer(opts: FhirPeerOptions = {}): Promise<FhirPee
       method, url: rel + url.search, pathname: '', body, params: {}, query: {}, headers: req.headers,
       config: { transactions: true }, // else a `transaction` Bundle is run as a batch
     };
+    const refusal = peer.refuse?.(method, rel, body);
+    if (refusal) return send(res, refusal, outcome('processing', `Refused by the test peer's fault injection (${refusal})`));
     const [oo, resource] = await router.handleRequest(fhirReq, repo);
     if (peer.dropAnswer?.(method, rel)) {
       res.socket?.destroy();

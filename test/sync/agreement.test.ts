@@ -63,6 +63,14 @@ it('agreeing again on B makes it current on A too', async () => {
   await b.cycle();
   await a.cycle();
   expect(statusOf(await readPlan(a, loaded.plan))).toBe('current');
+  // Progress on B (an activity started) is no change of what was agreed: current on both.
+  await edit<fhir4.CarePlan>(b, 'CarePlan', loaded.plan, (p) => {
+    p.activity![1]!.detail!.status = 'in-progress';
+  });
+  await b.cycle();
+  await a.cycle();
+  for (const on of [a, b]) expect(statusOf(await readPlan(on, loaded.plan))).toBe('current');
+  expect((await readPlan(a, loaded.plan)).activity![1]!.detail!.status).toBe('in-progress');
   // And a change on A's side of the agreed content goes stale again, on B as well.
   await edit<fhir4.CarePlan>(a, 'CarePlan', loaded.plan, (p) => {
     p.activity![2]!.detail!.description = 'Sjuksköterska kontrollerar ödem varje dag.';

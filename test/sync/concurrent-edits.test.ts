@@ -4,30 +4,22 @@
  * other edits a measure.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startFhirPeer, type FhirPeer } from '../support/fhir-peer.ts';
-import { startSyncInstance, type SyncInstance } from '../support/sync-instance.ts';
-import { edit, examplePatient, loadExample, readPlan, serverRead, type Loaded } from './fixtures.ts';
+import type { FhirPeer } from '../support/fhir-peer.ts';
+import type { SyncInstance } from '../support/sync-instance.ts';
+import { edit, readPlan, regionAndMunicipality, type RegionAndMunicipality, serverRead, type Loaded } from './fixtures.ts';
 
+let scene: RegionAndMunicipality;
 let peer: FhirPeer;
 let a: SyncInstance;
 let b: SyncInstance;
 let loaded: Loaded;
 
 beforeAll(async () => {
-  peer = await startFhirPeer();
-  a = await startSyncInstance('region', peer.baseUrl);
-  b = await startSyncInstance('kommun', peer.baseUrl);
-  await b.write('POST', 'Patient', examplePatient());
-  loaded = await loadExample(a);
-  await a.cycle();
-  await b.cycle();
+  scene = await regionAndMunicipality();
+  ({ peer, a, b, loaded } = scene);
 });
 
-afterAll(async () => {
-  await a?.close();
-  await b?.close();
-  await peer?.stop();
-});
+afterAll(() => scene?.stop());
 
 const description = (p: fhir4.CarePlan, i: number) => p.activity?.[i]?.detail?.description;
 

@@ -5,35 +5,27 @@
  * until a person resolves it with an ordinary update.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFhirPeer, type FhirPeer } from '../support/fhir-peer.ts';
-import { startSyncInstance, type SyncInstance } from '../support/sync-instance.ts';
+import type { FhirPeer } from '../support/fhir-peer.ts';
+import type { SyncInstance } from '../support/sync-instance.ts';
 import type { OpenConflict } from '../../src/sync/index.ts';
-import { edit, examplePatient, loadExample, readPlan, serverRead, type Loaded } from './fixtures.ts';
+import { edit, readPlan, regionAndMunicipality, type RegionAndMunicipality, serverRead, type Loaded } from './fixtures.ts';
 
 const CONFLICT = 'https://samplan.org/fhir/StructureDefinition/samplan-sync-conflict';
 const REGION_TEXT = 'Distriktssköterskan ringer Tyra varje måndag.';
 const KOMMUN_TEXT = 'Hemsjukvården ringer Tyra varannan torsdag.';
 
+let scene: RegionAndMunicipality;
 let peer: FhirPeer;
 let a: SyncInstance;
 let b: SyncInstance;
 let loaded: Loaded;
 
 beforeAll(async () => {
-  peer = await startFhirPeer();
-  a = await startSyncInstance('region', peer.baseUrl);
-  b = await startSyncInstance('kommun', peer.baseUrl);
-  await b.write('POST', 'Patient', examplePatient());
-  loaded = await loadExample(a);
-  await a.cycle();
-  await b.cycle();
+  scene = await regionAndMunicipality();
+  ({ peer, a, b, loaded } = scene);
 });
 
-afterAll(async () => {
-  await a?.close();
-  await b?.close();
-  await peer?.stop();
-});
+afterAll(() => scene?.stop());
 
 describe('the same measure changed on both sides', () => {
   let conflict: OpenConflict;

@@ -1,7 +1,8 @@
 /** Data for the sync tests: the Skåne patientkontrakt example, and small helpers. */
 import { readFileSync } from 'node:fs';
 import { expect } from 'vitest';
-import type { SyncInstance } from '../support/sync-instance.ts';
+import { startFhirPeer, type FhirPeer } from '../support/fhir-peer.ts';
+import { startSyncInstance, type SyncInstance } from '../support/sync-instance.ts';
 
 export function exampleBundle(name = 'patientkontrakt-skane'): fhir4.Bundle {
   return JSON.parse(readFileSync(new URL(`../../fhir-examples/${name}.bundle.json`, import.meta.url), 'utf8')) as fhir4.Bundle;
@@ -71,4 +72,38 @@ export async function until(cond: () => Promise<boolean>, deadlineMs = 20_000): 
     if (Date.now() > end) throw new Error('condition not reached');
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/** A small valid Goal of the test patient. */
+export function goal(id: string, text: string): fhir4.Goal {
+  return { resourceType: 'Goal', id, lifecycleStatus: 'active', description: { text }, subject: { reference: 'Patient/tyra', display: 'Tyra Testsson' } };
+}
+
+export interface RegionAndMunicipality {
+  peer: FhirPeer;
+  /** The region's instance, where the Skåne patientkontrakt was written. */
+  a: SyncInstance;
+  /** The municipality's instance, with its own record of the patient. */
+  b: SyncInstance;
+  loaded: Loaded;
+  stop(): Promise<void>;
+}
+
+/** The usual scene: one server, A with the example plan, B with its own Patient record, both synced once. */
+export async function regionAndMunicipality(): Promise<RegionAndMunicipality> {
+  const peer = await startFhirPeer();
+  const a = await startSyncInstance('region', peer.baseUrl);
+  const b = await startSyncInstance('kommun', peer.baseUrl);
+  expect((await b.write('POST', 'Patient', examplePatient())).status).toBe(201);
+  const loaded = await loadExample(a);
+  await a.cycle();
+  await b.cycle();
+  return {
+    peer, a, b, loaded,
+    async stop() {
+      await a.close();
+      await b.close();
+      await peer.stop();
+    },
+  };
 }

@@ -8,7 +8,7 @@ import { SyncState } from '../../src/sync/state.ts';
 import { SyncEngine } from '../../src/sync/index.ts';
 import { startFhirPeer, type FhirPeer } from '../support/fhir-peer.ts';
 import { startSyncInstance, type SyncInstance } from '../support/sync-instance.ts';
-import { serverHistory } from './fixtures.ts';
+import { goal, serverHistory } from './fixtures.ts';
 
 let peer: FhirPeer;
 let a: SyncInstance;
@@ -23,13 +23,6 @@ afterAll(async () => {
   await peer?.stop();
 });
 
-const goal = (id: string, text: string): fhir4.Goal => ({
-  resourceType: 'Goal',
-  id,
-  lifecycleStatus: 'active',
-  description: { text },
-  subject: { reference: 'Patient/tyra' },
-});
 
 describe('two processes of one instance', () => {
   it('run cycles at the same time: one holds the lease, every change reaches the server once', async () => {

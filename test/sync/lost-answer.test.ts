@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startFhirPeer, type FhirPeer } from '../support/fhir-peer.ts';
 import { startSyncInstance, type SyncInstance } from '../support/sync-instance.ts';
-import { serverHistory } from './fixtures.ts';
+import { goal, serverHistory } from './fixtures.ts';
 
 let peer: FhirPeer;
 let a: SyncInstance;
@@ -22,13 +22,6 @@ afterAll(async () => {
   await peer?.stop();
 });
 
-const goal = (id: string, text: string): fhir4.Goal => ({
-  resourceType: 'Goal',
-  id,
-  lifecycleStatus: 'active',
-  description: { text },
-  subject: { reference: 'Patient/tyra', display: 'Tyra Testsson' },
-});
 
 for (const [what, id, before] of [
   ['a create', 'weight-new', 0],

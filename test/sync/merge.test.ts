@@ -12,10 +12,9 @@ const plan = (activities: string[], extra: Record<string, unknown> = {}) => ({
 describe('changes to different elements all survive', () => {
   it('edits of different activities', () => {
     const base = plan(['a', 'b', 'c']);
-    const { merged, conflicts, applied } = merge3(base, plan(['A', 'b', 'c']), plan(['a', 'b', 'C']));
+    const { merged, conflicts } = merge3(base, plan(['A', 'b', 'c']), plan(['a', 'b', 'C']));
     expect(merged).toEqual(plan(['A', 'b', 'C']));
     expect(conflicts).toEqual([]);
-    expect(applied).toEqual([{ op: 'replace', path: '/activity/0/detail/description', value: 'A' }]);
   });
 
   it('an activity added on each side: both kept, the server\'s first', () => {
@@ -75,6 +74,19 @@ describe('the same element changed on both sides', () => {
     expect(merged).toEqual(plan(['a', 'b', 'c']));
     expect(conflicts).toHaveLength(1);
     expect(conflicts[0]?.path).toBe('/activity');
+  });
+
+  it('an entry removed on one side while another is edited on the other: the whole list is one conflict, no entry dropped unnoticed', () => {
+    const note = (...t: string[]) => ({ note: t.map((text) => ({ text })) });
+    // Here: removed "a", added "c". There: edited "a". Matching by position would lose "b".
+    const { merged, conflicts } = merge3(note('a', 'b'), note('b', 'c'), note('a2', 'b'));
+    expect(merged).toEqual(note('a2', 'b'));
+    expect(conflicts).toEqual([{ path: '/note', kept: note('a2', 'b').note, lost: note('b', 'c').note }]);
+  });
+
+  it('the same entry appended twice here and once there is kept twice', () => {
+    const note = (...t: string[]) => ({ note: t.map((text) => ({ text })) });
+    expect(merge3(note(), note('x', 'x'), note('x')).merged).toEqual(note('x', 'x'));
   });
 
   it('with no shared version every difference is a conflict, none silently resolved', () => {

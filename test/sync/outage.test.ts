@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startFhirPeer, type FhirPeer } from '../support/fhir-peer.ts';
 import { startSyncInstance, type SyncInstance } from '../support/sync-instance.ts';
-import { serverHistory, until } from './fixtures.ts';
+import { goal, serverHistory, until } from './fixtures.ts';
 
 let peer: FhirPeer;
 let a: SyncInstance;
@@ -25,13 +25,6 @@ afterAll(async () => {
   await peer?.stop();
 });
 
-const goal = (id: string, text: string): fhir4.Goal => ({
-  resourceType: 'Goal',
-  id,
-  lifecycleStatus: 'active',
-  description: { text },
-  subject: { reference: 'Patient/tyra', display: 'Tyra Testsson' },
-});
 
 it('50 writes while the server is down: accepted locally, then each arrives exactly once, in order', async () => {
   await peer.stop();
