@@ -79,31 +79,41 @@ export function goal(id: string, text: string): fhir4.Goal {
   return { resourceType: 'Goal', id, lifecycleStatus: 'active', description: { text }, subject: { reference: 'Patient/tyra', display: 'Tyra Testsson' } };
 }
 
-export interface RegionAndMunicipality {
+export interface Scene {
   peer: FhirPeer;
-  /** The region's instance, where the Skåne patientkontrakt was written. */
+  /** The region's instance. Tests that restart it put the new one here, so stop() closes that one. */
   a: SyncInstance;
-  /** The municipality's instance, with its own record of the patient. */
+  /** The municipality's instance. */
   b: SyncInstance;
-  loaded: Loaded;
   stop(): Promise<void>;
 }
 
-/** The usual scene: one server, A with the example plan, B with its own Patient record, both synced once. */
-export async function regionAndMunicipality(): Promise<RegionAndMunicipality> {
+/** One server and two fresh instances, A ('region') and B ('kommun'), each on its own database. */
+export async function scene(): Promise<Scene> {
   const peer = await startFhirPeer();
   const a = await startSyncInstance('region', peer.baseUrl);
   const b = await startSyncInstance('kommun', peer.baseUrl);
-  expect((await b.write('POST', 'Patient', examplePatient())).status).toBe(201);
-  const loaded = await loadExample(a);
-  await a.cycle();
-  await b.cycle();
-  return {
-    peer, a, b, loaded,
+  const out: Scene = {
+    peer, a, b,
     async stop() {
-      await a.close();
-      await b.close();
+      await out.a.close();
+      await out.b.close();
       await peer.stop();
     },
   };
+  return out;
+}
+
+export interface RegionAndMunicipality extends Scene {
+  loaded: Loaded;
+}
+
+/** The usual scene: A with the Skåne example plan, B with its own record of the patient, both synced once. */
+export async function regionAndMunicipality(): Promise<RegionAndMunicipality> {
+  const s = await scene();
+  expect((await s.b.write('POST', 'Patient', examplePatient())).status).toBe(201);
+  const loaded = await loadExample(s.a);
+  await s.a.cycle();
+  await s.b.cycle();
+  return Object.assign(s, { loaded });
 }

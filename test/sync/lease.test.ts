@@ -6,22 +6,20 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Lease } from '../../src/sync/lease.ts';
 import { SyncState } from '../../src/sync/state.ts';
 import { SyncEngine } from '../../src/sync/index.ts';
-import { startFhirPeer, type FhirPeer } from '../support/fhir-peer.ts';
-import { startSyncInstance, type SyncInstance } from '../support/sync-instance.ts';
-import { goal, serverHistory } from './fixtures.ts';
+import type { FhirPeer } from '../support/fhir-peer.ts';
+import type { SyncInstance } from '../support/sync-instance.ts';
+import { type Scene, goal, scene, serverHistory } from './fixtures.ts';
 
+let s: Scene;
 let peer: FhirPeer;
 let a: SyncInstance;
 
 beforeAll(async () => {
-  peer = await startFhirPeer();
-  a = await startSyncInstance('region', peer.baseUrl);
+  s = await scene();
+  ({ peer, a } = s);
 });
 
-afterAll(async () => {
-  await a?.close();
-  await peer?.stop();
-});
+afterAll(() => s?.stop());
 
 
 describe('two processes of one instance', () => {

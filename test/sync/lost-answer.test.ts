@@ -5,23 +5,20 @@
  * A's process is then replaced by a new one on the same database.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startFhirPeer, type FhirPeer } from '../support/fhir-peer.ts';
-import { startSyncInstance, type SyncInstance } from '../support/sync-instance.ts';
-import { goal, serverHistory } from './fixtures.ts';
+import type { FhirPeer } from '../support/fhir-peer.ts';
+import type { SyncInstance } from '../support/sync-instance.ts';
+import { type Scene, goal, scene, serverHistory } from './fixtures.ts';
 
+let s: Scene;
 let peer: FhirPeer;
 let a: SyncInstance;
 
 beforeAll(async () => {
-  peer = await startFhirPeer();
-  a = await startSyncInstance('region', peer.baseUrl);
+  s = await scene();
+  ({ peer, a } = s);
 });
 
-afterAll(async () => {
-  await a?.close();
-  await peer?.stop();
-});
-
+afterAll(() => s?.stop());
 
 for (const [what, id, before] of [
   ['a create', 'weight-new', 0],
@@ -45,7 +42,7 @@ for (const [what, id, before] of [
     // It did land:
     expect(await serverHistory(peer.baseUrl, 'Goal', id)).toHaveLength(versionsBefore + 1);
 
-    a = await a.restart();
+    a = s.a = await a.restart();
     const retried = await a.cycle();
     expect(retried.error).toBeUndefined();
     const history = await serverHistory(peer.baseUrl, 'Goal', id);

@@ -5,25 +5,21 @@
  * backs off.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startFhirPeer, type FhirPeer } from '../support/fhir-peer.ts';
+import type { FhirPeer } from '../support/fhir-peer.ts';
 import { startSyncInstance, type SyncInstance } from '../support/sync-instance.ts';
-import { goal, serverHistory, until } from './fixtures.ts';
+import { type Scene, goal, scene, serverHistory, until } from './fixtures.ts';
 
+let s: Scene;
 let peer: FhirPeer;
 let a: SyncInstance;
 let b: SyncInstance;
 
 beforeAll(async () => {
-  peer = await startFhirPeer();
-  a = await startSyncInstance('region', peer.baseUrl);
-  b = await startSyncInstance('kommun', peer.baseUrl);
+  s = await scene();
+  ({ peer, a, b } = s);
 });
 
-afterAll(async () => {
-  await a?.close();
-  await b?.close();
-  await peer?.stop();
-});
+afterAll(() => s?.stop());
 
 
 it('50 writes while the server is down: accepted locally, then each arrives exactly once, in order', async () => {

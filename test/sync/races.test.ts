@@ -5,25 +5,21 @@
  * version the server refuses followed by its fix.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFhirPeer, type FhirPeer } from '../support/fhir-peer.ts';
-import { startSyncInstance, type SyncInstance } from '../support/sync-instance.ts';
-import { goal, serverHistory, serverRead } from './fixtures.ts';
+import type { FhirPeer } from '../support/fhir-peer.ts';
+import type { SyncInstance } from '../support/sync-instance.ts';
+import { type Scene, goal, scene, serverHistory, serverRead } from './fixtures.ts';
 
+let s: Scene;
 let peer: FhirPeer;
 let a: SyncInstance;
 let b: SyncInstance;
 
 beforeAll(async () => {
-  peer = await startFhirPeer();
-  a = await startSyncInstance('region', peer.baseUrl);
-  b = await startSyncInstance('kommun', peer.baseUrl);
+  s = await scene();
+  ({ peer, a, b } = s);
 });
 
-afterAll(async () => {
-  await a?.close();
-  await b?.close();
-  await peer?.stop();
-});
+afterAll(() => s?.stop());
 
 /** Writes `g` on `on` (update-as-create), failing the test on an error. */
 async function put(on: SyncInstance, g: fhir4.Goal): Promise<void> {
