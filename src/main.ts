@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { createApp } from './app.ts';
+import { StoredAuditTrail } from './audit/index.ts';
 import { authSettingsFromEnv, createAuthenticator, smartConfiguration } from './auth/index.ts';
 import { loadConfig } from './config.ts';
 import { createLogger } from './log.ts';
@@ -53,7 +54,7 @@ const app = createApp({
   logger,
   version,
   services,
-  sync: syncControl(sync),
+  sync: syncControl(sync, new StoredAuditTrail(db.versions)),
   authenticate: createAuthenticator(auth.authenticator),
   smartConfiguration: smartConfiguration(auth.smart),
   ready: () => db.ping(),

@@ -5,7 +5,8 @@
  * admin scope: status shows other people's conflicting values.
  */
 import { ADMIN_SCOPE, hasScope, insufficientScope, type CallContext } from '../auth/index.ts';
-import { fail } from '../errors.ts';
+import { FhirError, fail } from '../errors.ts';
+import type { AuditTrail } from '../store/index.ts';
 import type { CycleResult, SyncEngine, SyncStatus } from './engine.ts';
 
 export interface SyncControl {
@@ -25,21 +26,30 @@ function requireAdmin(ctx: CallContext): void {
   if (!hasScope(ctx.principal, ADMIN_SCOPE)) throw insufficientScope(ADMIN_SCOPE);
 }
 
-export function syncControl(engine: SyncEngine | undefined): SyncControl {
+/**
+ * `audit`: where each call and each refusal is recorded, like every access to
+ * the store (the status shows conflicting values from patients' plans).
+ */
+export function syncControl(engine: SyncEngine | undefined, audit?: AuditTrail): SyncControl {
+  const audited = async <T>(ctx: CallContext, operation: string, work: () => Promise<T>, entities: (r: T) => string[] = () => []): Promise<T> => {
+    const base = { action: 'operation' as const, operation, type: 'Sync', patients: [] };
+    try {
+      requireAdmin(ctx);
+      const result = await work();
+      await audit?.record(ctx, { ...base, entities: entities(result), outcome: 'success', status: 200 });
+      return result;
+    } catch (err) {
+      const e = err instanceof FhirError ? err : undefined;
+      await audit?.record(ctx, { ...base, entities: [], outcome: e && e.status < 500 ? 'refused' : 'failed', status: e?.status ?? 500, detail: e?.message ?? 'internal error' });
+      throw err;
+    }
+  };
+  const configured = (): SyncEngine => engine ?? fail('conflict', NOT_CONFIGURED, { code: 'not-supported' });
   return {
-    async status(ctx) {
-      requireAdmin(ctx);
-      return engine ? engine.status() : { enabled: false, reason: NOT_CONFIGURED };
-    },
-    async run(ctx) {
-      requireAdmin(ctx);
-      if (!engine) fail('conflict', NOT_CONFIGURED, { code: 'not-supported' });
-      return engine.runOnce();
-    },
-    async notify(ctx) {
-      requireAdmin(ctx);
-      if (!engine) fail('conflict', NOT_CONFIGURED, { code: 'not-supported' });
-      engine.soon();
-    },
+    status: (ctx) =>
+      audited(ctx, 'sync-status', async () => (engine ? engine.status() : { enabled: false as const, reason: NOT_CONFIGURED }), (r) =>
+        'conflicts' in r ? [...new Set(r.conflicts.map((c) => c.resource))] : []),
+    run: (ctx) => audited(ctx, 'sync-run', () => configured().runOnce()),
+    notify: (ctx) => audited(ctx, 'sync-notify', async () => configured().soon()),
   };
 }

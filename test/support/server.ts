@@ -5,6 +5,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp } from '../../src/app.ts';
+import { StoredAuditTrail } from '../../src/audit/index.ts';
 import { createAuthenticator, mintDevToken, smartConfiguration, type DevTokenOptions } from '../../src/auth/index.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { createLogger } from '../../src/log.ts';
@@ -48,7 +49,7 @@ export async function startTestServer(env: Record<string, string> = {}, opts: Te
   const services = buildServices(db);
   const sync = opts.sync ? await opts.sync(db, services) : undefined;
   const app = createApp({
-    sync: syncControl(sync),
+    sync: syncControl(sync, new StoredAuditTrail(db.versions)),
     config,
     logger: createLogger('silent'),
     version: 'test',

@@ -56,6 +56,15 @@ describe('who may use the sync endpoints', () => {
     expect(r.status).toBe(200);
     expect(await r.json()).toMatchObject({ instance: 'region', server: peer.baseUrl, queueDepth: 0, lastError: null, conflicts: [], refused: [] });
   });
+
+  it('every call and every refusal leaves an AuditEvent', async () => {
+    const auditor = await a.token({ scope: 'system/AuditEvent.rs' });
+    const events = (await (await a.request('/fhir/AuditEvent?_count=1000', { auth: auditor })).json()) as fhir4.Bundle;
+    const sync = (events.entry ?? []).map((e) => e.resource as fhir4.AuditEvent).filter((e) => e.subtype?.some((c) => c.code?.startsWith('sync-')));
+    const outcomes = sync.map((e) => `${e.subtype?.find((c) => c.code?.startsWith('sync-'))?.code} ${e.outcome}`);
+    expect(outcomes).toContain('sync-status 0'); // the call above
+    expect(outcomes).toContain('sync-run 4'); // the refusals before it
+  });
 });
 
 describe('without FHIR_SYNC_URL', () => {
