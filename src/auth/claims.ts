@@ -14,7 +14,7 @@
  */
 import type { JWTPayload } from 'jose';
 import type { Principal } from './principal.ts';
-import { parseScopes, scopeTokens } from './scopes.ts';
+import { ADMIN_SCOPE, NOTIFY_SCOPE, parseScopes, scopeTokens } from './scopes.ts';
 import { normaliseReference, parseReference } from './references.ts';
 
 /** Why the claims are not usable; the message is safe to show the caller (no token content). */
@@ -53,7 +53,8 @@ export function principalFromClaims(payload: JWTPayload): Principal {
     if (!k) throw new ClaimsError(`fhirUser of type ${ref.type} is not supported`);
     kind = k;
     fhirUser = `${ref.type}/${ref.id}`;
-  } else if (scopes.some((g) => g.context === 'system')) {
+  } else if (scopes.some((g) => g.context === 'system') || scopeTokens(scope).some((t) => t === ADMIN_SCOPE || t === NOTIFY_SCOPE)) {
+    // A client with a service scope alone (e.g. the sync server's Subscription, NOTIFY_SCOPE) is a system client too.
     kind = 'system';
   } else {
     throw new ClaimsError('the token names no fhirUser and grants no system scopes');

@@ -6,7 +6,7 @@
 export type { CallContext, Interaction, Principal, PrincipalKind, ScopeGrant } from './principal.ts';
 export { servicePrincipal } from './principal.ts';
 
-export { ADMIN_SCOPE, AGREE_SCOPE, INTERACTIONS, hasScope, parseScope, parseScopes, permits, permittedInteractions, scopeContextFor, scopeTokens } from './scopes.ts';
+export { ADMIN_SCOPE, AGREE_SCOPE, NOTIFY_SCOPE, INTERACTIONS, hasScope, parseScope, parseScopes, permits, permittedInteractions, scopeContextFor, scopeTokens } from './scopes.ts';
 
 export { createAuthenticator } from './verify.ts';
 export type { Authenticator, AuthenticatorConfig, Hs256Config, JwksAlgorithm, JwksConfig } from './verify.ts';

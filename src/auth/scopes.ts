@@ -37,6 +37,9 @@ export const AGREE_SCOPE = '__samplan.agree';
 /** Extension scope for running the service itself: `/sync/status`, `/sync/run` (DESIGN.md "admin scope"). */
 export const ADMIN_SCOPE = '__samplan.admin';
 
+/** Extension scope for the sync server's Subscription alone: `POST /sync/notify`, nothing else. */
+export const NOTIFY_SCOPE = '__samplan.sync-notify';
+
 const V2 = /^(patient|user|system)\/([A-Z][A-Za-z]{0,63}|\*)\.(c?r?u?d?s?)$/;
 const V1 = /^(patient|user|system)\/([A-Z][A-Za-z]{0,63}|\*)\.(read|write|\*)$/;
 

@@ -26,7 +26,7 @@
  *   not enforce those constraints and therefore ignores such scopes (grants less,
  *   never more). See scopes.ts.
  */
-import { ADMIN_SCOPE, AGREE_SCOPE } from './scopes.ts';
+import { ADMIN_SCOPE, AGREE_SCOPE, NOTIFY_SCOPE } from './scopes.ts';
 
 export interface SmartConfigurationInput {
   /** The IdP's OpenID Connect issuer; published only with `sso-openid-connect`. */
@@ -79,6 +79,7 @@ export const SAMPLAN_SCOPES: readonly string[] = [
   'patient/*.rs',
   AGREE_SCOPE,
   ADMIN_SCOPE,
+  NOTIFY_SCOPE,
   'user/*.cruds',
   'user/*.rs',
   'system/*.cruds',

@@ -2,9 +2,10 @@
  * The sync endpoints as plain functions (DESIGN.md "Sync: GET /sync/status,
  * POST /sync/run (admin scope)"), so tests can call them without HTTP and the
  * Express adapter (src/sync-http.ts) stays a thin shell. All three need the
- * admin scope: status shows other people's conflicting values.
+ * admin scope (status shows other people's conflicting values); a
+ * notification may instead carry the narrow notify scope.
  */
-import { ADMIN_SCOPE, hasScope, insufficientScope, type CallContext } from '../auth/index.ts';
+import { ADMIN_SCOPE, NOTIFY_SCOPE, hasScope, insufficientScope, type CallContext } from '../auth/index.ts';
 import { FhirError, fail } from '../errors.ts';
 import type { AuditTrail } from '../store/index.ts';
 import type { CycleResult, SyncEngine, SyncStatus } from './engine.ts';
@@ -22,8 +23,10 @@ export interface SyncControl {
 
 const NOT_CONFIGURED = 'Sync is not configured: set FHIR_SYNC_URL (README, "Sync")';
 
-function requireAdmin(ctx: CallContext): void {
-  if (!hasScope(ctx.principal, ADMIN_SCOPE)) throw insufficientScope(ADMIN_SCOPE);
+/** The admin scope, or for a notification also the narrow scope a Subscription's token should carry. */
+function requireScope(ctx: CallContext, notify: boolean): void {
+  if (hasScope(ctx.principal, ADMIN_SCOPE) || (notify && hasScope(ctx.principal, NOTIFY_SCOPE))) return;
+  throw insufficientScope(notify ? `${NOTIFY_SCOPE} or ${ADMIN_SCOPE}` : ADMIN_SCOPE);
 }
 
 /**
@@ -34,7 +37,7 @@ export function syncControl(engine: SyncEngine | undefined, audit?: AuditTrail):
   const audited = async <T>(ctx: CallContext, operation: string, work: () => Promise<T>, entities: (r: T) => string[] = () => []): Promise<T> => {
     const base = { action: 'operation' as const, operation, type: 'Sync', patients: [] };
     try {
-      requireAdmin(ctx);
+      requireScope(ctx, operation === 'sync-notify');
       const result = await work();
       await audit?.record(ctx, { ...base, entities: entities(result), outcome: 'success', status: 200 });
       return result;

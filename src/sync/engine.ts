@@ -34,6 +34,12 @@ export interface SyncOptions {
   overlapMs?: number;
   leaseMs?: number;
   maxBackoffMs?: number;
+  /**
+   * How often a timed cycle asks the server which shared resources are gone
+   * (about one search per 50 resources): deletions are not in a change search.
+   * A cycle asked for (POST /sync/run) always does.
+   */
+  deletionCheckMs?: number;
   /** Headers for every request to the server (e.g. Authorization). */
   headers?: Record<string, string>;
   log?: (level: 'info' | 'warn' | 'error', msg: string, detail?: object) => void;
@@ -78,15 +84,16 @@ export class SyncEngine {
   private failures = 0;
   private started = false;
   private unsubscribe: (() => void) | undefined;
+  private lastDeletionCheck = 0;
 
   private constructor(
     private readonly s: SyncContext,
     private readonly lease: Lease,
-    private readonly opts: Required<Pick<SyncOptions, 'intervalMs' | 'timeoutMs' | 'overlapMs' | 'maxBackoffMs'>> & SyncOptions,
+    private readonly opts: Required<Pick<SyncOptions, 'intervalMs' | 'timeoutMs' | 'overlapMs' | 'maxBackoffMs' | 'deletionCheckMs'>> & SyncOptions,
   ) {}
 
   static async open(db: Database, store: Store, options: SyncOptions): Promise<SyncEngine> {
-    const opts = { intervalMs: 5_000, timeoutMs: 10_000, overlapMs: 5_000, leaseMs: 60_000, maxBackoffMs: 60_000, ...options };
+    const opts = { intervalMs: 5_000, timeoutMs: 10_000, overlapMs: 5_000, leaseMs: 60_000, maxBackoffMs: 60_000, deletionCheckMs: 60_000, ...options };
     if (opts.leaseMs < 4 * opts.timeoutMs) throw new Error('sync: the lease must outlast a push of one version with room to spare (leaseMs ≥ 4 × timeoutMs)');
     const state = new SyncState(db.models.connection);
     const instance = await state.instanceId(opts.instance);
@@ -144,7 +151,7 @@ export class SyncEngine {
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.nextAt = null;
-      void this.runOnce().then((r) => this.schedule(this.delayAfter(r)));
+      void this.runOnce({ full: false }).then((r) => this.schedule(this.delayAfter(r)));
     }, delayMs);
     this.timer.unref();
   }
@@ -155,14 +162,17 @@ export class SyncEngine {
     return backoff / 2 + Math.random() * (backoff / 2);
   }
 
-  /** One cycle; cycles of one process never overlap (a call during a cycle runs after it). */
-  runOnce(): Promise<CycleResult> {
-    const run = this.chain.then(() => this.cycle());
+  /**
+   * One cycle; cycles of one process never overlap (a call during a cycle runs
+   * after it). `full` (default): also look for deletions, however recent the last look.
+   */
+  runOnce(opts: { full?: boolean } = {}): Promise<CycleResult> {
+    const run = this.chain.then(() => this.cycle(opts.full ?? true));
     this.chain = run.catch(() => undefined);
     return run;
   }
 
-  private async cycle(): Promise<CycleResult> {
+  private async cycle(full: boolean): Promise<CycleResult> {
     const result: CycleResult = { ran: false, pushed: 0, pulled: 0, merged: 0, deleted: 0, refused: 0 };
     const { s } = this;
     try {
@@ -179,7 +189,11 @@ export class SyncEngine {
       result.pulled = pulled.applied + pulled.merged;
       result.merged += pulled.merged;
       result.refused += pulled.refused;
-      if (await mayContinue()) result.deleted = await detectDeletions(s);
+      const due = full || Date.now() - this.lastDeletionCheck >= this.opts.deletionCheckMs;
+      if (due && (await mayContinue())) {
+        result.deleted = await detectDeletions(s);
+        this.lastDeletionCheck = Date.now();
+      }
       await s.state.note({ $inc: { pulled: result.pulled + result.deleted }, $set: { lastPullAt: s.now() } });
       // What the pull merged goes out in the same cycle.
       if (result.merged > 0 && (await mayContinue())) result.pushed += (await push(s, mayContinue)).pushed;

@@ -17,6 +17,8 @@ export interface RemoteResource extends fhir4.DomainResource {
   meta: fhir4.Meta & { versionId: string; lastUpdated?: string };
 }
 
+// Errors of the server's answers, for the sync engine alone: they never leave samplan as a
+// response (FhirError is what callers of samplan see; /sync/status reports these as text).
 export class RemoteUnavailable extends Error {}
 
 export class RemoteRefused extends Error {

@@ -57,6 +57,13 @@ describe('who may use the sync endpoints', () => {
     expect(await r.json()).toMatchObject({ instance: 'region', server: peer.baseUrl, queueDepth: 0, lastError: null, conflicts: [], refused: [] });
   });
 
+  it("the sync server's Subscription may notify with the narrow scope, and do nothing else", async () => {
+    const hook = await a.token({ scope: '__samplan.sync-notify' });
+    expect((await a.request('/sync/notify', { method: 'POST', auth: hook })).status).toBe(200);
+    expect((await a.request('/sync/status', { auth: hook })).status).toBe(403);
+    expect((await a.request('/sync/run', { method: 'POST', auth: hook })).status).toBe(403);
+  });
+
   it('every call and every refusal leaves an AuditEvent', async () => {
     const auditor = await a.token({ scope: 'system/AuditEvent.rs' });
     const events = (await (await a.request('/fhir/AuditEvent?_count=1000', { auth: auditor })).json()) as fhir4.Bundle;
