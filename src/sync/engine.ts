@@ -85,6 +85,8 @@ export class SyncEngine {
   private started = false;
   private unsubscribe: (() => void) | undefined;
   private lastDeletionCheck = 0;
+  /** The database clock minus this process's clock: lease expiry is judged on the database's time. */
+  private clockOffset = 0;
 
   private constructor(
     private readonly s: SyncContext,
@@ -109,7 +111,10 @@ export class SyncEngine {
       resolver: storeResolver(db.versions),
       now: () => db.versions.now(),
     };
-    return new SyncEngine(s, new Lease(state.lease, opts.leaseMs), opts);
+    let engine: SyncEngine | undefined = undefined;
+    const lease = new Lease(state.lease, opts.leaseMs, () => Date.now() + (engine?.clockOffset ?? 0));
+    engine = new SyncEngine(s, lease, opts);
+    return engine;
   }
 
   get instance(): string {
@@ -176,6 +181,8 @@ export class SyncEngine {
     const result: CycleResult = { ran: false, pushed: 0, pulled: 0, merged: 0, deleted: 0, refused: 0 };
     const { s } = this;
     try {
+      // Processes on different hosts compare lease expiry on one clock, the database's.
+      this.clockOffset = (await s.state.serverTime()).getTime() - Date.now();
       if (!(await this.lease.acquire())) return result;
       result.ran = true;
       // Every step is started only with the lease held long enough for it to finish (a push of one

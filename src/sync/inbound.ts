@@ -27,7 +27,8 @@ import { toLocalForm } from './references.ts';
 import { RemoteUnavailable, type RemoteResource } from './remote.ts';
 import type { ResourceState } from './state.ts';
 
-export type Applied = 'seen' | 'echo' | 'applied' | 'merged' | 'refused';
+/** What became of a server version; 'later': not taken in yet (local writers kept winning), the next pull brings it again. */
+export type Applied = 'seen' | 'echo' | 'applied' | 'merged' | 'refused' | 'later';
 
 const PAGE = 100;
 const RACE_RETRIES = 5;
@@ -62,7 +63,10 @@ export async function applyRemote(s: SyncContext, r: RemoteResource): Promise<Ap
   for (let attempt = 0; ; attempt++) {
     const result = await applyOnce(s, r);
     if (result !== 'raced') return result;
-    if (attempt >= RACE_RETRIES) return refuse(s, r, `Kept losing the race with local writers while applying server version ${r.meta.versionId}`);
+    if (attempt >= RACE_RETRIES) {
+      await refuse(s, r, `Kept losing the race with local writers while applying server version ${r.meta.versionId}; trying again on the next pull`);
+      return 'later';
+    }
   }
 }
 
@@ -172,12 +176,13 @@ async function applyGuarded(s: SyncContext, r: RemoteResource): Promise<Applied>
 
 /** Pulls every synced type's changes since its checkpoint; `mayContinue` is asked before each page. */
 export async function pull(s: SyncContext, overlapMs: number, mayContinue: () => Promise<boolean> = async () => true): Promise<Record<Applied, number>> {
-  const counts: Record<Applied, number> = { seen: 0, echo: 0, applied: 0, merged: 0, refused: 0 };
+  const counts: Record<Applied, number> = { seen: 0, echo: 0, applied: 0, merged: 0, refused: 0, later: 0 };
   for (const type of SYNCED_TYPES) {
     const checkpoint = await s.state.checkpoint(type);
     let cursor = checkpoint ? new Date(checkpoint.getTime() - overlapMs) : new Date(0);
     let offset = 0;
     let newest = checkpoint;
+    let held: Date | undefined; // the oldest version to be fetched again
     const done = new Set<string>();
     while (await mayContinue()) {
       // Keyset paging on lastUpdated (plus an offset only within one instant): changes made while
@@ -189,8 +194,10 @@ export async function pull(s: SyncContext, overlapMs: number, mayContinue: () =>
         if (done.has(key)) continue;
         done.add(key);
         fresh++;
-        counts[await applyGuarded(s, r)]++;
+        const applied = await applyGuarded(s, r);
+        counts[applied]++;
         const at = r.meta.lastUpdated ? new Date(r.meta.lastUpdated) : undefined;
+        if (at && applied === 'later' && (!held || at < held)) held = at;
         if (at && (!newest || at > newest)) newest = at;
       }
       // A short page ends it; so does a page with nothing new (a server that ignores _offset
@@ -203,7 +210,8 @@ export async function pull(s: SyncContext, overlapMs: number, mayContinue: () =>
         offset = 0;
       } else offset += PAGE;
     }
-    if (newest) await s.state.setCheckpoint(type, newest);
+    const upTo = held && newest && held < newest ? held : newest;
+    if (upTo) await s.state.setCheckpoint(type, upTo);
   }
   return counts;
 }

@@ -62,14 +62,23 @@ export class SyncState {
   readonly status: mongo.Collection<StatusFigures>;
   readonly lease: mongo.Collection<Term>;
 
+  private readonly db: mongo.Db;
+
   constructor(connection: Connection) {
     const db = connection.db;
     if (!db) throw new Error('sync needs an open database connection');
+    this.db = db;
     this.resources = db.collection<ResourceState>('sync.resources');
     this.checkpoints = db.collection<Checkpoint>('sync.checkpoints');
     this.meta = db.collection<MetaDoc>('sync.meta');
     this.status = db.collection<StatusFigures>('sync.meta');
     this.lease = db.collection<Term>('sync.lease');
+  }
+
+  /** The database server's clock: the one clock all processes sharing the lease agree on. */
+  async serverTime(): Promise<Date> {
+    const hello = (await this.db.admin().command({ hello: 1 })) as { localTime?: Date };
+    return hello.localTime instanceof Date ? hello.localTime : new Date();
   }
 
   /** This instance's id: `wanted` if given, else the one made on first start (every process of the instance agrees). */
