@@ -96,7 +96,16 @@ export class CareTeamPolicy implements AccessPolicy {
       if (!patientMayChange(p, type, current, next)) forbid('A patient may only record progress on activities they perform themselves');
       return;
     }
-    // Practitioner. A new or changed plan/team must stay on a team the practitioner is active on.
+    // Practitioner. A goal is written only for a patient of a team the practitioner is active on,
+    // before and after: a goal is part of plans (its changes can make their agreement stale).
+    if (type === 'Goal') {
+      const reach = await this.reach(p);
+      for (const g of [current, next]) {
+        const subject = g ? normaliseReference((g as fhir4.Goal).subject?.reference) : undefined;
+        if (g && (!subject || !reach.patients.includes(subject))) forbid("A Goal must be for a patient of a CareTeam you (or your organisation) are an active participant of");
+      }
+    }
+    // A new or changed plan/team must stay on a team the practitioner is active on.
     if (next && (type === 'CarePlan' || type === 'CareTeam')) {
       const reach = await this.reach(p);
       if (type === 'CareTeam' && !isActiveParticipant(next as fhir4.CareTeam, p, this.clock(), await this.roleOrganisation(p))) {

@@ -48,6 +48,13 @@ export function changedGoals(writes: readonly GuardedWrite[]): string[] {
     .map((w) => w.id);
 }
 
+/** The patient a goal write is about (its subject after, or before for a deletion). */
+function goalSubject(writes: readonly GuardedWrite[], id: string): string | undefined {
+  const w = writes.find((x) => x.type === 'Goal' && x.id === id);
+  const goal = (w?.resource ?? live(w?.current ?? null)) as fhir4.Goal | null;
+  return normaliseReference(goal?.subject?.reference);
+}
+
 const refersTo = (plan: fhir4.CarePlan, goals: ReadonlySet<string>): boolean => (plan.goal ?? []).some((g) => goals.has(normaliseReference(g.reference) ?? ''));
 
 /**
@@ -76,9 +83,13 @@ export async function markStaleForGoals(writes: GuardedWrite[], plansWithGoal: P
   const written = new Set(writes.map((w) => `${w.type}/${w.id}`));
   const followUps = new Map<string, GuardedWrite>();
   for (const goal of goals) {
+    // Only the plans of the goal's own patient: a goal written under an id that another patient's
+    // plan names is not that plan's goal, and must not reach it.
+    const subject = goalSubject(writes, goal);
     for (const doc of await plansWithGoal(goal)) {
       const plan = live(doc) as fhir4.CarePlan | null;
       if (!plan || written.has(`CarePlan/${doc.id}`) || followUps.has(doc.id) || agreementState(plan) !== 'current') continue;
+      if (!subject || normaliseReference(plan.subject?.reference) !== subject) continue;
       // The server's own change: only the agreement status moves, so the plan stays as valid as it was.
       followUps.set(doc.id, { type: 'CarePlan', id: doc.id, resource: markAgreementStale(plan), expect: doc.versionId, current: doc });
     }

@@ -16,8 +16,12 @@ import { MAX_COUNT, parseSearch, type Store, type StoredVersion } from '../store
 import type { RelatedReader } from './care-team-check.ts';
 import type { PlansWithGoal } from './goal-change.ts';
 
-/** What the store answers for a record that is not there for this caller: absent, deleted, or out of their scopes. */
-const NOT_THERE = new Set(['not-found', 'gone', 'forbidden']);
+/**
+ * What the store answers for a record that is not there for this caller:
+ * absent, deleted, or not theirs to see (404). A token without the read scope
+ * (403) is told so: the rule cannot be judged without reading.
+ */
+const NOT_THERE = new Set(['not-found', 'gone']);
 
 export function callerReader(store: Store, ctx: CallContext): RelatedReader {
   return {

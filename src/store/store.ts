@@ -156,8 +156,8 @@ export class Store {
     let needed: Letter | undefined = action === 'create' ? 'c' : action === 'delete' ? 'd' : 'u';
     if (action === 'update' && allows('c') !== allows('u')) {
       const found = id === undefined ? undefined : await this.currentAndVisibility(ctx, type, id);
-      if (!found || (found.exists && !found.visible)) needed = undefined;
-      else needed = found.visible && !found.visible.deleted ? 'u' : 'c';
+      // A record the caller may not see is treated like one that is not there: the same answer either way.
+      needed = found?.visible && !found.visible.deleted ? 'u' : 'c';
     }
     try {
       if (needed) this.policy.require(ctx, type, needed);
@@ -256,13 +256,24 @@ export class Store {
    * recorded as the caller's. Returns the caller's versions, then the follow-ups'.
    */
   async writeWithFollowUps(ctx: CallContext, base: Omit<AccessRecord, 'outcome' | 'status' | 'entities' | 'patients'>, writes: GuardedWrite[], service: CallContext, followUps: GuardedWrite[]): Promise<VersionDoc[]> {
-    const describe = (docs: VersionDoc[]): Pick<AccessRecord, 'entities' | 'patients'> => ({ entities: docs.map(ref), patients: patientsOf(docs) });
+    // A deletion's new version has no search values: its patients are the ones of the version it ends.
+    const describe = (docs: VersionDoc[], of: GuardedWrite[]): Pick<AccessRecord, 'entities' | 'patients'> => ({
+      entities: docs.map(ref),
+      patients: patientsOf([...docs, ...of.flatMap((w) => (w.current ? [w.current] : []))]),
+    });
     return this.audited(ctx, base, async () => {
       for (const w of writes) await this.checkWrite(ctx, w);
       return this.audited(service, { action: 'update', type: followUps[0]?.type ?? base.type }, async () => {
         for (const w of followUps) await this.checkWrite(service, w);
-        return writeAll(this.versions, [...writes.map((w) => request(ctx, w)), ...followUps.map((w) => request(service, w))]);
-      }, (docs) => describe(docs.slice(writes.length)));
-    }, (docs) => describe(docs.slice(0, writes.length)), base.action === 'create' ? 201 : 200);
+        try {
+          return await writeAll(this.versions, [...writes.map((w) => request(ctx, w)), ...followUps.map((w) => request(service, w))]);
+        } catch (err) {
+          // A race on a follow-up must not name it: the caller may not know that record exists.
+          const onFollowUp = err instanceof FhirError && followUps.some((w) => err.message.includes(`${w.type}/${w.id}`));
+          if (onFollowUp) throw new FhirError('precondition-failed', { code: 'transient', diagnostics: 'A plan that uses this goal was being changed at the same moment; nothing was stored. Try again.' });
+          throw err;
+        }
+      }, (docs) => describe(docs.slice(writes.length), followUps));
+    }, (docs) => describe(docs.slice(0, writes.length), writes), base.action === 'create' ? 201 : 200);
   }
 }

@@ -147,4 +147,14 @@ describe('batch', () => {
     expect((await post({ resourceType: 'Bundle', type: 'collection', entry: [] })).status).toBe(400);
     expect((await post({ resourceType: 'CarePlan' })).status).toBe(400);
   });
+
+  it('refuses malformed entries with 400 and an OperationOutcome, not a 500', async () => {
+    for (const type of ['batch', 'transaction']) {
+      for (const entry of [{}, [null], [7], [[]]]) {
+        const res = await post({ resourceType: 'Bundle', type, entry } as unknown as fhir4.Bundle);
+        expect(res.status, `${type} ${JSON.stringify(entry)}`).toBe(400);
+        expect(((await res.json()) as fhir4.OperationOutcome).resourceType).toBe('OperationOutcome');
+      }
+    }
+  });
 });

@@ -127,7 +127,8 @@ const table: Row[] = [
   { who: 'patient p1', what: 'change the title of own plan', method: 'PUT', path: '/fhir/CarePlan/mx-p1-prog', edit: retitle, status: 403 },
   { who: 'patient p1', what: "change progress of an activity someone else performs", method: 'PUT', path: '/fhir/CarePlan/mx-p1-prog', edit: progressOther, status: 403 },
   { who: 'patient p1', what: 'move own plan to another team', method: 'PUT', path: '/fhir/CarePlan/mx-p1-prog', edit: moveToTeamP2, status: 403 },
-  { who: 'patient p1', what: "update other patient's plan", method: 'PUT', path: '/fhir/CarePlan/mx-p2-a', edit: progressOwn, status: 404 },
+  // A patient's token has .u but not .c: a plan they cannot see is judged like one that is not there (a create: 403).
+  { who: 'patient p1', what: "update other patient's plan", method: 'PUT', path: '/fhir/CarePlan/mx-p2-a', edit: progressOwn, status: 403 },
   { who: 'patient p1', what: 'patch the title of own plan', method: 'PATCH', path: '/fhir/CarePlan/mx-p1-a', patch: [{ op: 'replace', path: '/title', value: 'x' }], status: 403 },
   { who: 'patient p1', what: 'delete own plan', method: 'DELETE', path: '/fhir/CarePlan/mx-p1-a', status: 403 },
   // A patient's token has no .d at all: the scope is asked first (as for reads), so every DELETE is 403

@@ -187,10 +187,10 @@ describe('refused accesses are audited too', () => {
   // prepareWrite and src/fhir/interactions/instance.ts remove): the visibility check for a write runs
   // outside Store.audited(), so a PUT/PATCH/DELETE on a record the caller may not see is refused
   // with 404 but leaves no AuditEvent. Issue 5 asks for an AuditEvent for every refused access.
-  it("a patient updating another patient's plan: 404, and an event with outcome 4", async () => {
+  it("a patient updating another patient's plan: 403 as for a plan that is not there, and an event with outcome 4", async () => {
     const current = await json<fhir4.CarePlan>(await s.request('/fhir/CarePlan/au-p2'));
     const { result, events } = await withEvents(() => s.request('/fhir/CarePlan/au-p2', { method: 'PUT', json: { ...current, title: 'x' }, auth: patientP1 }));
-    expect(result.status).toBe(404);
+    expect(result.status).toBe(403);
     expect(one(events, 'update')).toMatchObject({ outcome: '4', agent: [{ who: { reference: P1 } }] });
   });
 

@@ -131,10 +131,13 @@ describe('what the scopes do allow is still judged on the body and the data', ()
     expect([400, 422]).toContain(res.status);
   });
 
-  it("a patient with .u PUTting another patient's plan still reads 404 (no 403 that would tell it exists)", async () => {
-    const res = await s.request('/fhir/CarePlan/sb-p2', { method: 'PUT', json: { ...(await current('sb-p2')), status: 'not-a-status' }, auth: patientDefault });
-    expect(res.status).toBe(404);
-    expect(await res.text()).not.toMatch(/forbidden|scope/i);
+  it("a patient with .u but not .c PUTting another patient's plan gets the same 403 as for an id that does not exist: nothing tells it exists", async () => {
+    const theirs = await s.request('/fhir/CarePlan/sb-p2', { method: 'PUT', json: { ...(await current('sb-p2')), status: 'not-a-status' }, auth: patientDefault });
+    const none = await s.request('/fhir/CarePlan/sb-no-such-plan', { method: 'PUT', json: { ...(await current('sb-p2')), id: 'sb-no-such-plan', status: 'not-a-status' }, auth: patientDefault });
+    expect(theirs.status).toBe(403);
+    expect(none.status).toBe(403);
+    const text = (o: fhir4.OperationOutcome) => o.issue[0]?.diagnostics?.replace(/sb-[a-z0-9-]+/g, 'ID');
+    expect(text((await theirs.json()) as fhir4.OperationOutcome)).toBe(text((await none.json()) as fhir4.OperationOutcome));
   });
 
   it('a write the scopes allow leaves one AuditEvent, not two', async () => {

@@ -54,6 +54,11 @@ export async function processBundle(req: FhirRequest, svc: FhirServices, dispatc
   const bundle = resourceBody(req.body, 'Bundle') as fhir4.Bundle;
   if (bundle.type !== 'batch' && bundle.type !== 'transaction') fail('invalid', `Bundle.type must be batch or transaction, not '${bundle.type}'`, { expression: 'Bundle.type' });
   const entries = bundle.entry ?? [];
+  // The structure check lets a Bundle through before its entries are looked at one by one.
+  if (!Array.isArray(entries)) fail('invalid', 'Bundle.entry must be a list of entries', { expression: 'Bundle.entry' });
+  entries.forEach((e, i) => {
+    if (!e || typeof e !== 'object' || Array.isArray(e)) fail('invalid', `Entry ${i} is not an object`, { expression: `Bundle.entry[${i}]` });
+  });
   return bundle.type === 'batch' ? batch(req, entries, dispatch) : transaction(req, entries, svc, dispatch);
 }
 
