@@ -14,7 +14,7 @@ export { ClaimsError, principalFromClaims } from './claims.ts';
 export { REALM, bearerChallenge, insufficientScope, unauthenticated } from './challenge.ts';
 export type { BearerErrorCode } from './challenge.ts';
 
-export { dateRange, isActiveParticipant, isPatientOf, periodCovers, subjectOf } from './membership.ts';
+export { CLOSED_TEAM_STATUS, dateRange, isActiveParticipant, isPatientOf, periodCovers, subjectOf } from './membership.ts';
 export { normaliseReference, parseReference, sameReference } from './references.ts';
 export type { ParsedReference } from './references.ts';
 

@@ -42,7 +42,7 @@ export function periodCovers(period: fhir4.Period | undefined, now: Date): boole
 }
 
 /** CareTeam.status values under which nobody on the team acts on the plan. */
-const CLOSED_TEAM_STATUS: ReadonlySet<string> = new Set(['inactive', 'entered-in-error']);
+export const CLOSED_TEAM_STATUS: ReadonlySet<string> = new Set(['inactive', 'entered-in-error']);
 
 /**
  * Is the practitioner an active participant of the team at `now`?

@@ -18,6 +18,7 @@
  * A Practitioner and a PractitionerRole of that practitioner count as the
  * same person, when the role is stored here.
  */
+import { CLOSED_TEAM_STATUS, periodCovers } from '../auth/index.ts';
 import { FhirError, type Issue } from '../errors.ts';
 import { normaliseReference } from '../store/index.ts';
 import { EXTENSION } from '../validation/index.ts';
@@ -73,7 +74,7 @@ function footprint(plan: fhir4.CarePlan, base: string): string {
   return JSON.stringify([partiesOf(plan, base).map((p) => [p.ref, p.expression]), (plan.careTeam ?? []).map((t) => t.reference ?? null)]);
 }
 
-type TeamLookup = { found: fhir4.CareTeam; label: string } | { missing: string } | { elsewhere: true };
+type TeamLookup = { found: fhir4.CareTeam; label: string } | { missing: string } | { elsewhere: true } | { nothing: true };
 
 async function readLocal(ref: string, reader: RelatedReader, pending: Pending): Promise<fhir4.FhirResource | undefined> {
   if (pending.has(ref)) return pending.get(ref) ?? undefined;
@@ -88,7 +89,10 @@ async function lookupTeam(plan: fhir4.CarePlan, t: fhir4.Reference, reader: Rela
     return contained?.resourceType === 'CareTeam' ? { found: contained, label: `the contained CareTeam ${reference}` } : { missing: reference };
   }
   const ref = localReference(reference, base);
-  if (!ref?.startsWith('CareTeam/')) return { elsewhere: true };
+  // Only a team on another server (absolute URL or business identifier) is beyond judging here;
+  // a name alone holds nobody, and a local record of another type is no team.
+  if (!ref) return reference || t.identifier ? { elsewhere: true } : { nothing: true };
+  if (!ref.startsWith('CareTeam/')) return { missing: ref };
   const team = await readLocal(ref, reader, pending);
   return team?.resourceType === 'CareTeam' ? { found: team, label: ref } : { missing: ref };
 }
@@ -102,7 +106,13 @@ async function practitionerOf(ref: string, reader: RelatedReader, pending: Pendi
 }
 
 async function onTeam(party: Party, teams: fhir4.CareTeam[], reader: RelatedReader, pending: Pending, base: string): Promise<boolean> {
-  const members = teams.flatMap((t) => t.participant ?? []).map((p) => localReference(p.member?.reference, base) ?? p.member?.reference);
+  // Members now: of a team in use, with a participation that has not ended (as the access policy counts them).
+  const now = new Date();
+  const members = teams
+    .filter((t) => !CLOSED_TEAM_STATUS.has(t.status ?? ''))
+    .flatMap((t) => t.participant ?? [])
+    .filter((p) => periodCovers(p.period, now))
+    .map((p) => localReference(p.member?.reference, base) ?? p.member?.reference);
   if (members.includes(party.ref)) return true;
   // The same person as Practitioner on one side and PractitionerRole on the other.
   const person = await practitionerOf(party.ref, reader, pending, base);
@@ -133,7 +143,7 @@ export async function assertStaffOnCareTeam(plan: fhir4.CarePlan, stored: fhir4.
   const teamNames = lookups.flatMap((l) => ('found' in l ? [l.label] : [])).join(', ');
   const missing = lookups.flatMap((l, i) => ('missing' in l ? [{ ref: l.missing, at: `CarePlan.careTeam[${i}]` }] : []));
   // A team elsewhere may have the party on it: nothing to refuse.
-  if (lookups.some((l) => 'elsewhere' in l) || lookups.length === 0) return;
+  if (lookups.some((l) => 'elsewhere' in l) || lookups.every((l) => 'nothing' in l)) return;
 
   const issues: Issue[] = [];
   for (const party of parties) {

@@ -149,4 +149,40 @@ describe('assertStaffOnCareTeam', () => {
     await expect(assertStaffOnCareTeam(unnamed, undefined, r, NONE, BASE)).resolves.toBeUndefined();
     expect(r.asked).toEqual([]);
   });
+
+  describe('cannot be talked past', () => {
+    const outsider = setCoordinator('Practitioner/practitioner-9');
+    const onTeam = reader(team('Practitioner/practitioner-1'), { resourceType: 'Organization', id: 'org-1' });
+    it('by adding a team that is only a name', async () => {
+      const p = plan((x) => {
+        outsider(x);
+        x.careTeam = [...(x.careTeam ?? []), { display: 'Teamet i kommunen' }];
+      });
+      expect((await refusal(assertStaffOnCareTeam(p, undefined, onTeam, NONE, BASE))).status).toBe(422);
+    });
+
+    it('by naming a local record that is not a CareTeam as a team', async () => {
+      const p = plan((x) => {
+        outsider(x);
+        x.careTeam = [...(x.careTeam ?? []), { reference: 'Organization/org-1' }];
+      });
+      expect((await refusal(assertStaffOnCareTeam(p, undefined, onTeam, NONE, BASE))).status).toBe(422);
+    });
+
+    it('by a participation that has ended, or a team entered in error', async () => {
+      const ended = team('Practitioner/practitioner-1');
+      ended.participant![0]!.period = { start: '2000-01-01', end: '2001-12-31' };
+      expect((await refusal(assertStaffOnCareTeam(plan(), undefined, reader(ended), NONE, BASE))).status).toBe(422);
+      const wrong = { ...team('Practitioner/practitioner-1'), status: 'entered-in-error' as const };
+      expect((await refusal(assertStaffOnCareTeam(plan(), undefined, reader(wrong), NONE, BASE))).status).toBe(422);
+    });
+
+    it('while a team on another server is still beyond judging here', async () => {
+      const p = plan((x) => {
+        outsider(x);
+        x.careTeam = [...(x.careTeam ?? []), { reference: 'https://other.example/fhir/CareTeam/t9' }];
+      });
+      await expect(assertStaffOnCareTeam(p, undefined, onTeam, NONE, BASE)).resolves.toBeUndefined();
+    });
+  });
 });
