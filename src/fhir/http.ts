@@ -114,8 +114,16 @@ export function fhirRouter(svc: FhirServices, opts: FhirHttpOptions): Router {
       const query = [...new URLSearchParams(req.originalUrl.split('?')[1] ?? '')];
       const headers: Record<string, string | undefined> = {};
       for (const [k, v] of Object.entries(req.headers)) headers[k] = Array.isArray(v) ? v.join(', ') : v;
-      const body = parseBody(req, path);
-      send(res, await dispatch({ method, path, query, headers, body, ctx }, svc));
+      // A body that cannot be read is reported only after the scope check: a token that may not
+      // write at all hears 403 whatever it sent (issue 5).
+      let body: unknown;
+      let bodyError: unknown;
+      try {
+        body = parseBody(req, path);
+      } catch (err) {
+        bodyError = err;
+      }
+      send(res, await dispatch({ method, path, query, headers, body, ctx, ...(bodyError === undefined ? {} : { bodyError }) }, svc));
     } catch (err) {
       next(err);
     }

@@ -58,6 +58,7 @@ export async function dispatch(req: FhirRequest, svc: FhirServices): Promise<Fhi
   const { method, path } = req;
   if (path.length === 0) {
     if (method === 'POST') {
+      if (req.bodyError !== undefined) throw req.bodyError; // no entries to judge the scopes of
       await checkTransactionWrites(req, svc);
       return processBundle(req, svc, (sub) => dispatch(sub, svc));
     }
@@ -70,6 +71,7 @@ export async function dispatch(req: FhirRequest, svc: FhirServices): Promise<Fhi
   if (writing && READ_ONLY_TYPES.has(type)) readOnly(type);
   const action = writeAction(method, second, third);
   if (action) await requireScope(req, svc, action, type, second);
+  if (req.bodyError !== undefined) throw req.bodyError;
 
   if (second === undefined) {
     if (method === 'GET') return search(req, type, svc);

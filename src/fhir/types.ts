@@ -15,6 +15,8 @@ export interface FhirRequest {
   headers: Record<string, string | undefined>;
   /** Parsed JSON body (undefined when none). */
   body?: unknown;
+  /** Why the body could not be read (bad JSON, media type, charset): raised once the scopes are checked. */
+  bodyError?: unknown;
   ctx: CallContext;
 }
 

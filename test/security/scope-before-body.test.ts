@@ -148,6 +148,27 @@ describe('what the scopes do allow is still judged on the body and the data', ()
   });
 });
 
+describe('a body that cannot even be read', () => {
+  const raw = (path: string, method: string, body: string, contentType: string, auth: string) =>
+    s.request(path, { method, body, headers: { 'Content-Type': contentType }, auth });
+
+  it('is still 403 for a token that may not write there: broken JSON, a wrong media type, a wrong charset', async () => {
+    for (const [body, type] of [['{"resourceType": "CarePlan", ', 'application/fhir+json'], ['plain words', 'text/plain'], ['{}', 'application/fhir+json; charset=utf-7']]) {
+      for (const [method, path] of [['POST', '/fhir/CarePlan'], ['PUT', '/fhir/CarePlan/sb-p1'], ['POST', '/fhir']]) {
+        const res = await raw(path!, method!, body!, type!, method === 'POST' && path === '/fhir' ? patientReadOnly : goalsOnly);
+        // A Bundle's entries cannot be judged unread: its own 400/415 is all there is to say.
+        if (path === '/fhir') expect([400, 415]).toContain(res.status);
+        else expect(res.status, `${method} ${path} ${type}`).toBe(403);
+      }
+    }
+  });
+
+  it('is 400/415 as before for a token that may write there', async () => {
+    expect((await raw('/fhir/CarePlan', 'POST', '{"resourceType": ', 'application/fhir+json', createOnly)).status).toBe(400);
+    expect((await raw('/fhir/CarePlan', 'POST', '{}', 'text/plain', createOnly)).status).toBe(415);
+  });
+});
+
 describe('Bundles', () => {
   const transaction = (entries: fhir4.BundleEntry[]): fhir4.Bundle => ({ resourceType: 'Bundle', type: 'transaction', entry: entries });
 
