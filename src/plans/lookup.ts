@@ -38,13 +38,15 @@ export function callerReader(store: Store, ctx: CallContext): RelatedReader {
 
 export function plansWithGoal(store: Store, service: CallContext): PlansWithGoal {
   return async (goalId) => {
-    const out: StoredVersion[] = [];
+    const out = new Map<string, StoredVersion>();
+    // A plan may name the goal relatively or by this server's absolute URL (the index keeps both as written).
+    const forms = [`Goal/${goalId}`, `${service.baseUrl.replace(/\/$/, '')}/Goal/${goalId}`];
     // Paged by id, so a plan written meanwhile cannot push another out of the pages.
     for (let offset = 0; ; offset += MAX_COUNT) {
-      const params: [string, string][] = [['goal', `Goal/${goalId}`], ['_sort', '_id'], ['_count', String(MAX_COUNT)], ['_offset', String(offset)], ['_total', 'none']];
+      const params: [string, string][] = [['goal', forms.join(',')], ['_sort', '_id'], ['_count', String(MAX_COUNT)], ['_offset', String(offset)], ['_total', 'none']];
       const found = await store.search(service, 'CarePlan', parseSearch('CarePlan', params, false), new URLSearchParams(params).toString());
-      out.push(...found.docs);
-      if (found.docs.length < MAX_COUNT) return out;
+      for (const d of found.docs) out.set(d.id, d);
+      if (found.docs.length < MAX_COUNT) return [...out.values()];
     }
   };
 }

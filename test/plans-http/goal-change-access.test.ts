@@ -101,3 +101,16 @@ describe('a race on a plan the caller cannot see', () => {
     }
   });
 });
+
+describe('a plan naming the goal by this server\'s absolute URL', () => {
+  it('is marked stale like one naming it relatively', async () => {
+    const plan = await readPlan();
+    const absolute = { ...plan, goal: (plan.goal ?? []).map((g) => (g.reference === `Goal/${goalId}` ? { reference: `${s.fhir}/Goal/${goalId}` } : g)) };
+    expect((await s.request(`/fhir/CarePlan/${planId}`, { method: 'PUT', json: absolute })).status).toBe(200);
+    await s.request(`/fhir/CarePlan/${planId}/$agree`, { method: 'POST', auth: await s.token({ kind: 'patient', fhirUser: patientRef }) });
+    expect(agreementState(await readPlan())).toBe('current');
+    const goal = await json<fhir4.Goal>(s.request(`/fhir/Goal/${goalId}`));
+    expect((await s.request(`/fhir/Goal/${goalId}`, { method: 'PUT', json: { ...goal, description: { text: 'Ett annat mål' } } })).status).toBe(200);
+    expect(agreementState(await readPlan())).toBe('stale');
+  });
+});
