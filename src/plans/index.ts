@@ -18,10 +18,10 @@ import { FhirError, type Issue } from '../errors.ts';
 import type { GuardedWrite, Store } from '../store/index.ts';
 import { assertStructure, assertValid, validateResource, planKinds } from '../validation/index.ts';
 import { agreementAfterChange, type AgreementOptions } from './agreement.ts';
-import { assertStaffOnCareTeam } from './care-team-check.ts';
+import { assertStaffOnCareTeam, type Pending, type RelatedReader } from './care-team-check.ts';
 import { markStaleForGoals, type StaleMarking } from './goal-change.ts';
 import { assertTransition } from './lifecycle.ts';
-import { callerReader, plansWithGoal } from './lookup.ts';
+import { callerReader, plansOfTeam, plansWithGoal } from './lookup.ts';
 
 export interface PreparedPlan {
   /** The plan to store: with the server's agreement carried over and its status recomputed. */
@@ -87,7 +87,38 @@ export async function checkRelated(writes: GuardedWrite[], store: Store, ctx: Ca
       throw err;
     }
   }
+  await assertTeamsKeepStaff(writes, store, ctx, reader, pending, opts);
   return markStaleForGoals(writes, plansWithGoal(store, service), opts.annotate);
+}
+
+/**
+ * The same rule seen from the team: a CareTeam change (or deletion) must not
+ * leave a stored plan's coordinator or contact person outside the plan's
+ * team. The plans are the ones the caller can see; plans written in the same
+ * request were judged above with the team as it will be.
+ */
+async function assertTeamsKeepStaff(writes: GuardedWrite[], store: Store, ctx: CallContext, reader: RelatedReader, pending: Pending, opts: RelatedOptions): Promise<void> {
+  for (const [i, w] of writes.entries()) {
+    if (w.type !== 'CareTeam' || !w.current || w.current.deleted) continue;
+    const before = w.current.resource as fhir4.CareTeam;
+    const after = w.resource as fhir4.CareTeam | null;
+    if (after && JSON.stringify(after.participant) === JSON.stringify(before.participant) && after.status === before.status) continue;
+    for (const plan of await plansOfTeam(store, ctx, w.id)) {
+      if (pending.has(`CarePlan/${plan.id}`)) continue;
+      try {
+        await assertStaffOnCareTeam(plan, undefined, reader, pending, ctx.baseUrl);
+      } catch (err) {
+        if (!(err instanceof FhirError)) throw err;
+        const refusal = new FhirError('unprocessable', {
+          code: 'business-rule',
+          diagnostics: `This change would leave CarePlan/${plan.id ?? ''} with a coordinator or contact person outside its care team; give the plan another first (${err.message})`,
+          expression: w.resource ? 'CareTeam.participant' : 'CareTeam',
+        });
+        opts.annotate?.(refusal, i);
+        throw refusal;
+      }
+    }
+  }
 }
 
 /** The profile-level issues (plan-kind rules included) of a plan, without refusing anything. */

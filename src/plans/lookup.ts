@@ -50,3 +50,16 @@ export function plansWithGoal(store: Store, service: CallContext): PlansWithGoal
     }
   };
 }
+
+/** The live plans that name a CareTeam, as far as the caller can see (read as the caller). */
+export async function plansOfTeam(store: Store, ctx: CallContext, teamId: string): Promise<fhir4.CarePlan[]> {
+  const params: [string, string][] = [['care-team', `CareTeam/${teamId}`], ['_count', String(MAX_COUNT)], ['_total', 'none']];
+  try {
+    const found = await store.search(ctx, 'CarePlan', parseSearch('CarePlan', params, false), new URLSearchParams(params).toString());
+    return found.docs.flatMap((d) => (d.resource && !d.deleted ? [d.resource as fhir4.CarePlan] : []));
+  } catch (err) {
+    // A caller without CarePlan search scope cannot have plans judged: the plan writes will be.
+    if (err instanceof FhirError && err.kind === 'forbidden') return [];
+    throw err;
+  }
+}

@@ -115,4 +115,21 @@ describe('coordinator and contact persons on the CareTeam', () => {
     expect(res.status).toBe(200);
     expect(((await res.json()) as fhir4.OperationOutcome).issue.filter((i) => i.severity === 'error')).toEqual([]);
   });
+
+  it('refuses a CareTeam change that would leave a stored plan\'s coordinator off the team, and the team\'s deletion', async () => {
+    const current = (await (await s.request(`/fhir/CareTeam/${team.id}`)).json()) as fhir4.CareTeam;
+    const coordinator = (await readPlan()).extension![1]!.valueReference!.reference!;
+    const without = (current.participant ?? []).filter((p) => p.member?.reference !== coordinator && !p.member?.reference?.startsWith('PractitionerRole/'));
+    expect(without.length).toBeLessThan(current.participant!.length);
+    const res = await s.request(`/fhir/CareTeam/${team.id}`, { method: 'PUT', json: { ...current, participant: without } });
+    expect(res.status).toBe(422);
+    const oo = (await res.json()) as fhir4.OperationOutcome;
+    expect(oo.issue[0]).toMatchObject({ code: 'business-rule', expression: ['CareTeam.participant'] });
+    expect(oo.issue[0]?.diagnostics).toContain(`CarePlan/${plan.id}`);
+    expect((await s.request(`/fhir/CareTeam/${team.id}`, { method: 'DELETE' })).status).toBe(422);
+    const after = (await (await s.request(`/fhir/CareTeam/${team.id}`)).json()) as fhir4.CareTeam;
+    expect(after.meta?.versionId).toBe(current.meta?.versionId);
+    // A change that keeps everyone the plans name goes through.
+    expect((await s.request(`/fhir/CareTeam/${team.id}`, { method: 'PUT', json: { ...current, name: 'Tyras team' } })).status).toBe(200);
+  });
 });
