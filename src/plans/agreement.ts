@@ -83,8 +83,9 @@ export function markAgreementStale(plan: fhir4.CarePlan): fhir4.CarePlan {
 
 export interface AgreementOptions {
   /**
-   * On create, keep an agreement the incoming plan carries (sync from a peer,
-   * import). Otherwise a client cannot set an agreement: only $agree does.
+   * On create, keep an agreement the incoming plan carries (an import).
+   * Otherwise a client cannot set an agreement: only $agree does. (Sync keeps
+   * the server's agreement on its own terms: src/sync/agreement.ts.)
    */
   trustIncoming?: boolean;
 }

@@ -11,8 +11,10 @@
  * A plan becomes active — from draft, or again from on-hold — only with a
  * current patient agreement (not one that applies to an older version).
  * samplan never sets `unknown`. A new plan starts as draft; it may start
- * active or on-hold only with a current agreement it brings along (import or
- * sync, see AgreementOptions.trustIncoming).
+ * active or on-hold only with a current agreement it brings along (an import,
+ * see AgreementOptions.trustIncoming). Versions that sync takes in from the
+ * server are judged by src/sync/inbound.ts instead: it sees only the newest
+ * version there, so it asks that the new status be reachable, not one step away.
  */
 import { FhirError } from '../errors.ts';
 import { agreementState } from './agreement.ts';
