@@ -10,7 +10,7 @@
  * over all writes of the request; a changed goal brings follow-up versions of
  * the plans that reference it, stored with the caller's writes all or nothing.
  */
-import { servicePrincipal, type CallContext } from '../auth/principal.ts';
+import { servicePrincipal, type CallContext } from '../auth/index.ts';
 import { FhirError, fail } from '../errors.ts';
 import { checkRelated, type RelatedOptions } from '../plans/index.ts';
 import type { AccessAction, AccessRecord, GuardedWrite, StoredVersion, VersionDoc } from '../store/index.ts';

@@ -69,7 +69,7 @@ describe('a charset other than UTF-8 is refused', () => {
   });
 });
 
-describe('UTF-8 is accepted however it is spelled', () => {
+describe('UTF-8 is accepted in any case and quoting of its registered name (IANA: UTF-8)', () => {
   it.each(['application/fhir+json', 'application/fhir+json; charset=utf-8', 'application/fhir+json; charset=UTF-8', 'application/fhir+json;charset="utf-8"', 'application/json; charset=utf-8'])(
     'POST with %s → 201',
     async (contentType) => {
