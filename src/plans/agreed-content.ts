@@ -35,11 +35,15 @@ export function agreedContent(plan: fhir4.CarePlan): Json {
   return JSON.parse(JSON.stringify({ activities, goals, contacts, period: plan.period ?? null })) as Json;
 }
 
-/** JSON with object keys sorted, so equal content always gives equal text. */
+/**
+ * JSON with object keys sorted, so equal content always gives equal text.
+ * Keys whose value is undefined are left out, as JSON.stringify leaves them.
+ */
 export function canonicalJson(value: Json): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   if (value !== null && typeof value === 'object') {
     return `{${Object.keys(value)
+      .filter((k) => value[k] !== undefined)
       .sort()
       .map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k] as Json)}`)
       .join(',')}}`;

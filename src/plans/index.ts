@@ -141,7 +141,7 @@ export {
   type AgreeInput,
   type AgreeResult,
 } from './agreement.ts';
-export { agreedContent, contentDigest, goalChangeMatters } from './agreed-content.ts';
+export { agreedContent, canonicalJson, contentDigest, goalChangeMatters } from './agreed-content.ts';
 export { assertStaffOnCareTeam, localReference, type Pending, type RelatedReader } from './care-team-check.ts';
 export { changedGoals, goalWriteMatters, markStaleForGoals, type PlansWithGoal, type StaleMarking } from './goal-change.ts';
 export { assertTransition, canTransition, INITIAL_STATUSES, PLAN_STATUSES, TRANSITIONS, type PlanStatus } from './lifecycle.ts';

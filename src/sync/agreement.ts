@@ -13,7 +13,7 @@
  * $agree) — a server version that changed the measures but kept the old
  * agreement was written by something that does not know agreements.
  */
-import { agreedContent, agreementOf, contentDigest, withAgreement, type Agreement } from '../plans/index.ts';
+import { agreedContent, agreementOf, canonicalJson, contentDigest, withAgreement, type Agreement } from '../plans/index.ts';
 
 export interface AgreementSource {
   version: fhir4.Resource | undefined;
@@ -24,7 +24,8 @@ export interface AgreementSource {
 const sameAgreement = (x: Agreement | undefined, y: Agreement | undefined): boolean =>
   !!x && !!y && x.agreedVersion === y.agreedVersion && x.agreedAt === y.agreedAt && x.provenance.reference === y.provenance.reference;
 
-const agreed = (r: fhir4.Resource): string => JSON.stringify(agreedContent(r as fhir4.CarePlan));
+// Key order aside: the server may hand back what it stores with its keys in another order.
+const agreed = (r: fhir4.Resource): string => canonicalJson(agreedContent(r as fhir4.CarePlan));
 
 export function reconcileAgreement<T extends fhir4.Resource>(result: T, sources: AgreementSource[]): T {
   if (result.resourceType !== 'CarePlan') return result;

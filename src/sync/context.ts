@@ -4,6 +4,7 @@
  * what the server holds.
  */
 import type { CallContext } from '../auth/index.ts';
+import { canonicalJson } from '../plans/index.ts';
 import type { Store, VersionedStore, VersionDoc } from '../store/index.ts';
 import { toServerForm, type ReferenceResolver } from './references.ts';
 import type { RemoteResource, RemoteServer } from './remote.ts';
@@ -48,13 +49,9 @@ export function content<T extends fhir4.Resource>(r: T): Omit<T, 'meta'> {
 
 /** Whether two versions hold the same content (meta aside, key order aside). */
 export function sameContent(a: fhir4.Resource, b: fhir4.Resource): boolean {
-  return JSON.stringify(sortKeys(content(a))) === JSON.stringify(sortKeys(content(b)));
-}
-
-function sortKeys(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(sortKeys);
-  if (v && typeof v === 'object') return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortKeys((v as Record<string, unknown>)[k])]));
-  return v;
+  // A resource is JSON; canonicalJson's parameter type just does not know fhir4's interfaces.
+  const text = (r: fhir4.Resource): string => canonicalJson(content(r) as unknown as Parameters<typeof canonicalJson>[0]);
+  return text(a) === text(b);
 }
 
 /** Who wrote a local version, as a conflict record names it. */

@@ -89,12 +89,12 @@ async function applyOnce(s: SyncContext, r: RemoteResource): Promise<Applied | '
   }
 
   const base = (st?.baseContent ?? undefined) as fhir4.Resource | undefined;
-  const shared = reconcileAgreement(r, [{ version: base, trusted: true }, { version: r, trusted: renewedThere(r, base) }]);
-  const body = await localBody(s, shared, r.meta);
   const changedHere = current !== null && current.versionId > (st?.base ?? 0);
   if (changedHere && !current.deleted) return mergeOnto(s, r, st, current, base);
 
   // Nothing changed here since the version last shared (or only a deletion here, which an edit there outlives).
+  const shared = reconcileAgreement(r, [{ version: base, trusted: true }, { version: r, trusted: renewedThere(r, base) }]);
+  const body = await localBody(s, shared, r.meta);
   const refused = problems(body, current);
   if (refused) return refuse(s, r, `Server version ${vid} is not valid here: ${refused}`);
   const written = await writeLocal(s, current, type, id, body, { remote: { vid, ...(r.meta.source ? { source: r.meta.source } : {}) } });
