@@ -43,6 +43,16 @@ function byResource(pending: PendingVersion[]): PendingVersion[][] {
  */
 export async function push(s: SyncContext, mayContinue: () => Promise<boolean>): Promise<PushCounts> {
   const counts: PushCounts = { pushed: 0, merged: 0, refused: 0 };
+  try {
+    await pushPasses(s, mayContinue, counts);
+  } finally {
+    // The figures for /sync/status, once per push rather than once per version (also when the server went away midway).
+    if (counts.pushed > 0) await s.state.note({ $inc: { pushed: counts.pushed }, $set: { lastPushAt: s.now() } });
+  }
+  return counts;
+}
+
+async function pushPasses(s: SyncContext, mayContinue: () => Promise<boolean>, counts: PushCounts): Promise<void> {
   for (let pass = 0; pass < 3; pass++) {
     let merged = false;
     for (let versions of byResource(await pendingVersions(s.versions))) {
@@ -54,7 +64,7 @@ export async function push(s: SyncContext, mayContinue: () => Promise<boolean>):
         versions = versions.slice(rebase);
       }
       for (const p of versions) {
-        if (!(await mayContinue())) return counts;
+        if (!(await mayContinue())) return;
         const outcome = await pushOne(s, p);
         counts[outcome]++;
         // Refused: each version is a whole resource, so a later one (perhaps the fix) goes instead;
@@ -68,7 +78,6 @@ export async function push(s: SyncContext, mayContinue: () => Promise<boolean>):
     }
     if (!merged) break;
   }
-  return counts;
 }
 
 async function pushOne(s: SyncContext, p: PendingVersion): Promise<Outcome> {
@@ -93,7 +102,6 @@ async function pushOne(s: SyncContext, p: PendingVersion): Promise<Outcome> {
       }
       await s.state.set(type, id, { remoteVid: null, base: n, baseContent: null });
       await clearPending(s.versions, type, id, [n]);
-      await s.state.note({ $inc: { pushed: 1 }, $set: { lastPushAt: s.now() } });
       return 'pushed';
     }
     const body = await serverForm(s, v);
@@ -117,7 +125,6 @@ async function pushOne(s: SyncContext, p: PendingVersion): Promise<Outcome> {
       }
     }
     await recordShared(s, st, body, stored.meta.versionId, n);
-    await s.state.note({ $inc: { pushed: 1 }, $set: { lastPushAt: s.now() } });
     return 'pushed';
   } catch (err) {
     if (!(err instanceof RemoteRefused)) throw err;
@@ -133,7 +140,6 @@ async function pushOne(s: SyncContext, p: PendingVersion): Promise<Outcome> {
 async function onServerAhead(s: SyncContext, p: PendingVersion, body: (fhir4.Resource & { id: string }) | undefined, there: RemoteResource): Promise<Outcome> {
   if (body && ourVersion(s, there) === p.versionId && sameContent(there, body)) {
     await recordShared(s, await s.state.get(p.type, p.id), there, there.meta.versionId, p.versionId);
-    await s.state.note({ $inc: { pushed: 1 }, $set: { lastPushAt: s.now() } });
     return 'pushed';
   }
   const applied = await applyRemote(s, there);
