@@ -141,7 +141,8 @@ export class Store {
    * 400/422 about the body (issue 5). It only answers first: write() and
    * writeAll() still check. A PUT with an id creates or updates depending on
    * the current version, looked up only when the token allows just one of the
-   * two; a record the caller may not see is left to the write's own 404.
+   * two; a record the caller may not see counts as absent (no existence oracle),
+   * and a conditional update is left to the write.
    */
   async requireScope(ctx: CallContext, action: 'create' | 'update' | 'patch' | 'delete', type: string, id?: string): Promise<void> {
     type Letter = Parameters<AccessPolicy['require']>[2];
@@ -155,9 +156,13 @@ export class Store {
     };
     let needed: Letter | undefined = action === 'create' ? 'c' : action === 'delete' ? 'd' : 'u';
     if (action === 'update' && allows('c') !== allows('u')) {
-      const found = id === undefined ? undefined : await this.currentAndVisibility(ctx, type, id);
-      // A record the caller may not see is treated like one that is not there: the same answer either way.
-      needed = found?.visible && !found.visible.deleted ? 'u' : 'c';
+      if (id === undefined) {
+        needed = undefined; // a conditional update: which it is depends on the search, left to the write
+      } else {
+        // A record the caller may not see is treated like one that is not there: the same answer either way.
+        const { visible } = await this.currentAndVisibility(ctx, type, id);
+        needed = visible && !visible.deleted ? 'u' : 'c';
+      }
     }
     try {
       if (needed) this.policy.require(ctx, type, needed);

@@ -245,6 +245,7 @@ describe('the store still refuses on its own', () => {
     await expect(store.requireScope(ctx('system', 'system/CarePlan.crs'), 'delete', 'CarePlan', 'sb-p1')).rejects.toMatchObject({ kind: 'forbidden' });
     // A conditional update (no id): either letter may be the one needed, so the write decides.
     await expect(store.requireScope(ctx('system', 'system/CarePlan.crs'), 'update', 'CarePlan')).resolves.toBeUndefined();
+    await expect(store.requireScope(ctx('system', 'system/CarePlan.rus'), 'update', 'CarePlan')).resolves.toBeUndefined();
     await expect(store.requireScope(ctx('system', 'system/CarePlan.rs'), 'update', 'CarePlan')).rejects.toMatchObject({ kind: 'forbidden' });
   });
 });
