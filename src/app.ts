@@ -5,13 +5,14 @@
 import { randomUUID } from 'node:crypto';
 import cors from 'cors';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
 import type { Authenticator, CallContext } from './auth/index.ts';
 import type { Config } from './config.ts';
 import { FhirError } from './errors.ts';
+import { Budget, Gate } from './limits.ts';
+import { routePattern } from './route-pattern.ts';
 import { capabilityStatement } from './fhir/interactions/capabilities.ts';
 import { fhirBaseUrl, fhirRouter, send } from './fhir/http.ts';
 import { toFhirError } from './fhir/http-errors.ts';
@@ -40,9 +41,9 @@ export function createApp(deps: AppDeps): express.Express {
   app.set('trust proxy', 'loopback');
   app.use(helmet());
   app.use(cors({ origin: config.corsOrigins.length > 0 ? config.corsOrigins : false, exposedHeaders: ['Location', 'ETag', 'Last-Modified', 'X-Request-Id'] }));
-  app.use((req: Request, res: Response, next: NextFunction) => {
-    const given = req.headers['x-request-id'];
-    const id = typeof given === 'string' && /^[A-Za-z0-9\-_.]{1,64}$/.test(given) ? given : randomUUID();
+  // Our own id for every request: a client's X-Request-Id could carry anything (a personnummer) into the log.
+  app.use((_req: Request, res: Response, next: NextFunction) => {
+    const id = randomUUID();
     res.locals.requestId = id;
     res.setHeader('X-Request-Id', id);
     next();
@@ -52,7 +53,8 @@ export function createApp(deps: AppDeps): express.Express {
       logger,
       genReqId: (_req, res) => String(res.locals.requestId ?? randomUUID()),
       serializers: {
-        req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, path: req.url.split('?')[0] }),
+        // The route, not the path: ids in a path can be personal data (log.ts).
+        req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, route: routePattern(req.url) }),
         res: (res: { statusCode: number }) => ({ status: res.statusCode }),
       },
     }),
@@ -68,26 +70,38 @@ export function createApp(deps: AppDeps): express.Express {
     send(res, { status: 200, body: capabilityStatement(fhirBaseUrl(req, config.publicUrl), deps.services, { name: 'samplan', version: deps.version }) });
   });
 
-  const limiter = config.rateLimitPerMinute > 0
-    ? rateLimit({
-        windowMs: 60_000,
-        limit: config.rateLimitPerMinute,
-        standardHeaders: 'draft-7',
-        legacyHeaders: false,
-        keyGenerator: (req: Request) => String(req.res?.locals.principalKey ?? ipKeyGenerator(req.ip ?? '')),
-        handler: (_req, _res, next) => next(new FhirError('too-many-requests', { diagnostics: `More than ${config.rateLimitPerMinute} requests a minute; slow down` }, { 'Retry-After': '60' })),
-      })
-    : undefined;
+  const budget = config.rateLimitPerMinute > 0 ? new Budget(config.rateLimitPerMinute) : undefined;
+  const failures = config.authFailuresPerMinute > 0 ? new Budget(config.authFailuresPerMinute) : undefined;
+  const gate = config.concurrencyPerPrincipal > 0 ? new Gate(config.concurrencyPerPrincipal, 64) : undefined;
+
+  const authenticate = async (req: Request) => {
+    try {
+      return await deps.authenticate(req.headers.authorization);
+    } catch (err) {
+      // A token that was presented and refused: counted per address, and logged without the token.
+      if (req.headers.authorization && err instanceof FhirError && err.kind === 'unauthenticated') {
+        const address = req.ip ?? 'unknown';
+        req.log?.warn({ address, route: routePattern(req.originalUrl), reason: err.message }, 'authentication failed');
+        failures?.spend(address, 1, 'Failed sign-ins from this address');
+      }
+      throw err;
+    }
+  };
 
   const context = async (req: Request, baseUrl: string): Promise<CallContext> => {
-    const principal = await deps.authenticate(req.headers.authorization);
+    const principal = await authenticate(req);
     const res = req.res as Response;
-    res.locals.principalKey = `${principal.issuer ?? ''}|${principal.sub}`;
-    if (limiter) await new Promise<void>((resolve, reject) => void limiter(req, res, (err?: unknown) => (err ? reject(err) : resolve())));
+    const key = `${principal.issuer ?? ''}|${principal.sub}`;
+    budget?.spend(key, 1, 'Requests');
+    if (gate) {
+      const leave = await gate.enter(key);
+      res.once('close', leave);
+    }
     return {
       principal,
       requestId: String(res.locals.requestId),
       baseUrl,
+      ...(budget ? { spend: (units: number) => budget.spend(key, units, 'Requests (each batch entry and search term counts)') } : {}),
       ...(req.ip ? { ip: req.ip } : {}),
       ...(req.headers['user-agent'] ? { userAgent: req.headers['user-agent'] } : {}),
     };

@@ -13,8 +13,12 @@ export interface Config {
   /** Largest accepted request body, in bytes. */
   bodyLimit: number;
   corsOrigins: string[];
-  /** Requests per principal (or address) per minute; 0 turns rate limiting off. */
+  /** Requests per principal per minute (a batch entry or extra search term counts as one); 0 turns rate limiting off. */
   rateLimitPerMinute: number;
+  /** Refused tokens per client address per minute before it is answered 429; 0: no limit. */
+  authFailuresPerMinute: number;
+  /** Requests of one principal served at once (the rest wait their turn); 0: no limit. */
+  concurrencyPerPrincipal: number;
   logLevel: string;
   /** FHIR_SYNC_URL: the FHIR server to sync with; unset: no sync. */
   syncUrl?: string;
@@ -46,6 +50,8 @@ export function loadConfig(env: Env = process.env): Config {
     bodyLimit: int(env, 'SAMPLAN_BODY_LIMIT', 1024 * 1024, 1024, 64 * 1024 * 1024),
     corsOrigins: (set('SAMPLAN_CORS_ORIGINS') ?? '').split(',').map((s) => s.trim()).filter(Boolean),
     rateLimitPerMinute: int(env, 'SAMPLAN_RATE_LIMIT', 600, 0, 1_000_000),
+    authFailuresPerMinute: int(env, 'SAMPLAN_AUTH_FAILURE_LIMIT', 30, 0, 1_000_000),
+    concurrencyPerPrincipal: int(env, 'SAMPLAN_CONCURRENCY', 4, 0, 1000),
     logLevel: set('LOG_LEVEL') ?? 'info',
     syncIntervalMs: int(env, 'SAMPLAN_SYNC_INTERVAL_MS', 5_000, 50, 3_600_000),
   };

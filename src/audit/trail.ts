@@ -7,12 +7,16 @@ import { randomUUID } from 'node:crypto';
 import type { CallContext } from '../auth/principal.ts';
 import type { AccessRecord, AuditTrail, VersionedStore } from '../store/index.ts';
 import { toAuditEvent } from './audit-event.ts';
+import { perPatient } from './per-patient.ts';
 
 export class StoredAuditTrail implements AuditTrail {
   constructor(private readonly versions: VersionedStore) {}
 
+  /** One AuditEvent, or one per patient when the access touched several (per-patient.ts). */
   async record(ctx: CallContext, entry: AccessRecord): Promise<void> {
-    const event = toAuditEvent(ctx, entry, this.versions.now());
-    await this.versions.write({ type: 'AuditEvent', id: randomUUID(), resource: event, expect: 0, fresh: true });
+    const at = this.versions.now();
+    for (const part of perPatient(entry)) {
+      await this.versions.write({ type: 'AuditEvent', id: randomUUID(), resource: toAuditEvent(ctx, part, at), expect: 0, fresh: true, writtenBy: 'system' });
+    }
   }
 }

@@ -2,14 +2,22 @@
  * What a patient may change themselves: the progress of the activities in
  * their own plan where they are the performer ("what the person does
  * themself", DESIGN.md) — detail.status, detail.statusReason and progress.
- * Everything else must be identical to the current version.
+ * Everything else must be identical to the current version, `meta` included
+ * but for the parts the server sets.
  */
 import type { Principal } from './principal.ts';
+import { canonicalJson as canonical } from '../canonical-json.ts';
 import { normaliseReference } from './references.ts';
 
-const meta = (r: fhir4.FhirResource): Omit<fhir4.FhirResource, 'meta'> => {
-  const { meta: _m, ...rest } = r as fhir4.FhirResource & { meta?: unknown };
-  return rest;
+/**
+ * The plan without the parts of `meta` the server sets on every version
+ * (versionId, lastUpdated). Tags, security labels, source and profiles stay:
+ * a patient may not change them (issue 9).
+ */
+const meta = (r: fhir4.FhirResource): fhir4.FhirResource => {
+  const { versionId: _v, lastUpdated: _l, ...rest } = r.meta ?? {};
+  const { meta: _m, ...body } = r;
+  return (Object.keys(rest).length > 0 ? { ...body, meta: rest } : body) as fhir4.FhirResource;
 };
 
 export function patientMayChange(p: Principal, type: string, current: fhir4.FhirResource | null, next: fhir4.FhirResource | null): boolean {
@@ -19,7 +27,7 @@ export function patientMayChange(p: Principal, type: string, current: fhir4.Fhir
   const after = next as fhir4.CarePlan;
   if (normaliseReference(before.subject?.reference) !== me) return false;
   if ((before.activity?.length ?? 0) !== (after.activity?.length ?? 0)) return false;
-  // The comparable part of a plan: everything but meta and the progress of the patient's own activities.
+  // The comparable part of a plan: everything but the server's meta and the progress of the patient's own activities.
   const strip = (plan: fhir4.CarePlan, own: boolean[]): unknown => ({
       ...meta({ ...plan, activity: undefined }),
       activity: plan.activity?.map((a, i): unknown => {
@@ -31,13 +39,4 @@ export function patientMayChange(p: Principal, type: string, current: fhir4.Fhir
     });
   const own = (before.activity ?? []).map((a) => (a.detail?.performer ?? []).some((r) => normaliseReference(r.reference) === me));
   return canonical(strip(before, own)) === canonical(strip(after, own));
-}
-
-/** JSON with object keys sorted, so that key order (storage vs. client) does not count as a change. */
-function canonical(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
-  if (v && typeof v === 'object') {
-    return `{${Object.keys(v).sort().filter((k) => (v as Record<string, unknown>)[k] !== undefined).map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`).join(',')}}`;
-  }
-  return JSON.stringify(v);
 }

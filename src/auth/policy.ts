@@ -1,6 +1,6 @@
 /**
- * Who may see and change what (DESIGN.md "Auth contract", issue 5), enforced
- * by the store on every call: scopes first (permits), then the data.
+ * Who may see and change what (DESIGN.md "Auth contract", issues 5 and 9),
+ * enforced by the store on every call: scopes first (permits), then the data.
  *
  *  - system: whatever its system/ scopes allow.
  *  - patient: only their own compartment — CarePlan, CareTeam, Goal whose
@@ -9,8 +9,12 @@
  *    Organization) is readable so they can see whom to call. A patient may
  *    change only the progress of activities they perform themselves.
  *  - practitioner: plans whose CareTeam has them (their fhirUser, or their
- *    organisation) as a participant active now; a new plan or team must name a
- *    team they are active on, so nobody creates what they could not then read.
+ *    organisation) as a participant active now; a new plan must name a team
+ *    they are active on. Reach comes only from care relationships someone
+ *    with reach (or a system client) granted: who may create and change
+ *    teams is in team-writes.ts; directory records are the directory feed's
+ *    (checkDirectoryWrite), and a PractitionerRole counts only when the feed
+ *    wrote it (identity.ts).
  *
  * Narrowing is returned as a query, so searches are narrowed before paging.
  * AuditEvent needs a scope that names it (an auditor scope): a wildcard
@@ -18,17 +22,22 @@
  */
 import type { AccessPolicy, Filter, VersionedStore } from '../store/index.ts';
 import { insufficientScope } from './challenge.ts';
+import { identityOf, type PractitionerIdentity } from './identity.ts';
 import { isActiveParticipant } from './membership.ts';
 import type { CallContext, Interaction, Principal } from './principal.ts';
 import { normaliseReference } from './references.ts';
 import { AGREE_SCOPE, hasScope, permits, scopeContextFor } from './scopes.ts';
 import { patientMayChange } from './patient-writes.ts';
 import { forbid } from './refusals.ts';
+import { checkTeamWrite } from './team-writes.ts';
 
 const NOTHING: Filter = { _id: { $in: [] } };
 const DIRECTORY = new Set(['Practitioner', 'PractitionerRole', 'Organization']);
+/** Records written by the directory feed (system clients); see checkDirectoryWrite. */
+const DIRECTORY_WRITES = new Set(['Organization', 'Practitioner', 'PractitionerRole', 'RelatedPerson', 'Patient']);
 
 interface Reach {
+  who: PractitionerIdentity;
   teams: string[];
   plans: string[];
   patients: string[];
@@ -96,26 +105,46 @@ export class CareTeamPolicy implements AccessPolicy {
       if (!patientMayChange(p, type, current, next)) forbid('A patient may only record progress on activities they perform themselves');
       return;
     }
-    // Practitioner. A goal is written only for a patient of a team the practitioner is active on,
+    // Practitioner.
+    if (DIRECTORY_WRITES.has(type)) return this.checkDirectoryWrite(p, type, current, next);
+    const reach = await this.reach(p);
+    // A goal is written only for a patient of a team the practitioner is active on,
     // before and after: a goal is part of plans (its changes can make their agreement stale).
     if (type === 'Goal') {
-      const reach = await this.reach(p);
       for (const g of [current, next]) {
         const subject = g ? normaliseReference((g as fhir4.Goal).subject?.reference) : undefined;
         if (g && (!subject || !reach.patients.includes(subject))) forbid("A Goal must be for a patient of a CareTeam you (or your organisation) are an active participant of");
       }
     }
-    // A new or changed plan/team must stay on a team the practitioner is active on.
-    if (next && (type === 'CarePlan' || type === 'CareTeam')) {
-      const reach = await this.reach(p);
-      if (type === 'CareTeam' && !isActiveParticipant(next as fhir4.CareTeam, p, this.clock(), await this.roleOrganisation(p))) {
-        if (!current) forbid('A new CareTeam must have you (or your organisation) as an active participant');
-      }
-      if (type === 'CarePlan') {
-        const teams = (next as fhir4.CarePlan).careTeam?.map((t) => normaliseReference(t.reference)) ?? [];
-        if (!teams.some((t) => t && reach.teams.includes(t))) forbid('The plan must reference a CareTeam you (or your organisation) are an active participant of');
-      }
+    if (type === 'CareTeam') {
+      const now = this.clock();
+      checkTeamWrite(current as fhir4.CareTeam | null, next as fhir4.CareTeam | null, {
+        who: reach.who,
+        patients: reach.patients,
+        now,
+        onTeam: (team) => isActiveParticipant(team, p, now, reach.who.roleOrg),
+      });
     }
+    // A new or changed plan must stay on a team the practitioner is active on.
+    if (next && type === 'CarePlan') {
+      const teams = (next as fhir4.CarePlan).careTeam?.map((t) => normaliseReference(t.reference)) ?? [];
+      if (!teams.some((t) => t && reach.teams.includes(t))) forbid('The plan must reference a CareTeam you (or your organisation) are an active participant of');
+    }
+  }
+
+  /**
+   * Directory records (issue 9, door 3) are written by system clients — the
+   * directory feed. A practitioner may only update the record of the
+   * organisation they administer (a PractitionerRole from the feed with the
+   * administrator code): the phone number patients call is that
+   * organisation's to keep, nobody else's.
+   */
+  private async checkDirectoryWrite(p: Principal, type: string, current: fhir4.FhirResource | null, next: fhir4.FhirResource | null): Promise<void> {
+    if (type === 'Organization' && current && next) {
+      const { adminOf } = await identityOf(this.versions, p, this.clock());
+      if (adminOf && adminOf === `Organization/${current.id ?? ''}`) return;
+    }
+    forbid(`${type} records are written by the directory feed (a system client); an organisation's administrator may update only their own organisation's record`);
   }
 
   async checkOperation(ctx: CallContext, name: string, resource: fhir4.FhirResource): Promise<void> {
@@ -135,24 +164,17 @@ export class CareTeamPolicy implements AccessPolicy {
     return docs.map((d) => `${type}/${d._id}`);
   }
 
-  private async roleOrganisation(p: Principal): Promise<string | undefined> {
-    if (!p.fhirUser?.startsWith('PractitionerRole/')) return undefined;
-    const role = await this.versions.current('PractitionerRole', p.fhirUser.slice('PractitionerRole/'.length));
-    return normaliseReference((role?.resource as fhir4.PractitionerRole | null)?.organization?.reference);
-  }
-
   /** The teams a practitioner is active on now, and the plans and patients they reach through them. */
   private async reach(p: Principal): Promise<Reach> {
-    const roleOrg = await this.roleOrganisation(p);
-    const identities = [p.fhirUser, p.organization, roleOrg].map(normaliseReference).filter((r): r is string => r !== undefined);
-    if (identities.length === 0) return { teams: [], plans: [], patients: [] };
+    const now = this.clock();
+    const who = await identityOf(this.versions, p, now);
+    if (who.refs.length === 0) return { who, teams: [], plans: [], patients: [] };
     // Candidate teams by member or on-behalf-of organisation; the period and status are then judged on the data.
     const candidates = await this.versions.models
       .resources('CareTeam')
-      .find({ deleted: false, $or: [{ 'sp.participant': { $in: identities } }, { 'sp.participant-organization': { $in: identities } }] })
+      .find({ deleted: false, $or: [{ 'sp.participant': { $in: who.refs } }, { 'sp.participant-organization': { $in: who.refs } }] })
       .lean<{ _id: string; resource: fhir4.CareTeam }[]>();
-    const now = this.clock();
-    const active = candidates.filter((d) => isActiveParticipant(d.resource, p, now, roleOrg));
+    const active = candidates.filter((d) => isActiveParticipant(d.resource, p, now, who.roleOrg));
     const teams = active.map((d) => `CareTeam/${d._id}`);
     const plans = teams.length ? await this.idsOf('CarePlan', { 'sp.care-team': { $in: teams } }) : [];
     const patients = new Set<string>();
@@ -160,7 +182,7 @@ export class CareTeamPolicy implements AccessPolicy {
       const s = normaliseReference(d.resource.subject?.reference);
       if (s?.startsWith('Patient/')) patients.add(s);
     }
-    return { teams, plans, patients: [...patients] };
+    return { who, teams, plans, patients: [...patients] };
   }
 }
 

@@ -40,6 +40,12 @@ export interface CallContext {
   userAgent?: string;
   /** Base URL of the FHIR endpoint as the caller sees it, e.g. http://localhost:8080/fhir */
   baseUrl: string;
+  /**
+   * Charges `units` more requests' worth of work to the caller's rate budget
+   * (each batch entry, each search term beyond the first); throws 429 when it
+   * is spent. Absent when no budget applies (the service itself, direct calls).
+   */
+  spend?(units: number): void;
 }
 
 /** The service itself acting (start-up recovery, sync, seeding). Full system access. */

@@ -11,6 +11,9 @@
  */
 import { createHash } from 'node:crypto';
 import { EXTENSION } from '../validation/index.ts';
+import { canonicalJson } from '../canonical-json.ts';
+
+export { canonicalJson };
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
@@ -33,22 +36,6 @@ export function agreedContent(plan: fhir4.CarePlan): Json {
   const goals = (plan.goal ?? []).map((g) => g.reference ?? JSON.stringify(g.identifier ?? g.display ?? '')).sort();
   const contacts = (plan.extension ?? []).filter((e) => e.url === EXTENSION.contactPerson || e.url === EXTENSION.coordinator);
   return JSON.parse(JSON.stringify({ activities, goals, contacts, period: plan.period ?? null })) as Json;
-}
-
-/**
- * JSON with object keys sorted, so equal content always gives equal text.
- * Keys whose value is undefined are left out, as JSON.stringify leaves them.
- */
-export function canonicalJson(value: Json): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    return `{${Object.keys(value)
-      .filter((k) => value[k] !== undefined)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k] as Json)}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(value);
 }
 
 /** `sha256:<hex>` of the plan's agreed content. */

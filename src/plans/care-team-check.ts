@@ -76,7 +76,8 @@ function footprint(plan: fhir4.CarePlan, base: string): string {
 
 type TeamLookup = { found: fhir4.CareTeam; label: string } | { missing: string } | { elsewhere: true } | { nothing: true };
 
-async function readLocal(ref: string, reader: RelatedReader, pending: Pending): Promise<fhir4.FhirResource | undefined> {
+/** A local record as it will be after this request: written in it, or as the caller may see it. */
+export async function readLocal(ref: string, reader: RelatedReader, pending: Pending): Promise<fhir4.FhirResource | undefined> {
   if (pending.has(ref)) return pending.get(ref) ?? undefined;
   const [type = '', id = ''] = ref.split('/');
   return reader.read(type, id);

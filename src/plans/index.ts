@@ -22,6 +22,8 @@ import { assertStaffOnCareTeam, type Pending, type RelatedReader } from './care-
 import { markStaleForGoals, type StaleMarking } from './goal-change.ts';
 import { assertTransition } from './lifecycle.ts';
 import { callerReader, plansOfTeam, plansWithGoal } from './lookup.ts';
+import { assertUniquePatientIdentifiers } from './patient-identity.ts';
+import { assertSamePatient } from './same-patient.ts';
 
 export interface PreparedPlan {
   /** The plan to store: with the server's agreement carried over and its status recomputed. */
@@ -65,7 +67,11 @@ export interface RelatedOptions {
 
 /**
  * The plan rules that look past each resource, over all the writes of one
- * request (one write, or a transaction's), after each passed checkWrite:
+ * request (one write, or a transaction's), after each passed checkWrite and
+ * the access policy allowed it (so a rule's answer never tells a caller about
+ * records they may not write):
+ *   - a plan, its teams and its goals stay about one patient (same-patient.ts);
+ *   - a national identity number is on one active Patient (patient-identity.ts);
  *   - a plan's coordinator and contact persons are on its CareTeam
  *     (care-team-check.ts; read as the caller, `ctx`);
  *   - a change to a goal's agreed content marks the agreement of the plans
@@ -75,8 +81,11 @@ export interface RelatedOptions {
  * (Store.writeWithFollowUps). Throws FhirError (422) when a rule is broken.
  */
 export async function checkRelated(writes: GuardedWrite[], store: Store, ctx: CallContext, service: CallContext, opts: RelatedOptions = {}): Promise<StaleMarking> {
+  await store.authorise(ctx, writes);
   const pending = new Map(writes.map((w) => [`${w.type}/${w.id}`, w.resource]));
   const reader = callerReader(store, ctx);
+  await assertSamePatient(writes, reader, pending, ctx.baseUrl, opts.annotate);
+  await assertUniquePatientIdentifiers(writes, store, service, opts.annotate);
   for (const [i, w] of writes.entries()) {
     if (w.type !== 'CarePlan' || !w.resource) continue;
     const stored = w.current && !w.current.deleted ? (w.current.resource as fhir4.CarePlan) : undefined;

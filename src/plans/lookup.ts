@@ -1,11 +1,12 @@
 /**
  * How the plan rules that look past one resource (care-team-check.ts,
  * goal-change.ts) see the store: always through the guarded store, so every
- * look is access-checked and audited.
+ * look is access-checked.
  *
  *  - The CareTeam (and PractitionerRoles) a plan names are read as the
  *    caller: a write is never judged on records the caller may not see, and
- *    the outcome says nothing about them.
+ *    the outcome says nothing about them. These looks are part of the write
+ *    and recorded with it, not as reads of their own.
  *  - The plans that reference a changed goal are found as samplan itself
  *    (a service principal): the agreement of every one of them must be marked
  *    stale, not only of those the caller happens to see.
@@ -17,21 +18,14 @@ import type { RelatedReader } from './care-team-check.ts';
 import type { PlansWithGoal } from './goal-change.ts';
 
 /**
- * What the store answers for a record that is not there for this caller:
- * absent, deleted, or not theirs to see (404). A token without the read scope
- * (403) is told so: the rule cannot be judged without reading.
+ * Records a rule needs, as the caller may see them (Store.lookup): absent,
+ * deleted or not theirs to see all read as undefined. A token without the
+ * read scope (403) is told so: the rule cannot be judged without reading.
  */
-const NOT_THERE = new Set(['not-found', 'gone']);
-
 export function callerReader(store: Store, ctx: CallContext): RelatedReader {
   return {
     async read(type, id) {
-      try {
-        return (await store.read(ctx, type, id)).resource ?? undefined;
-      } catch (err) {
-        if (err instanceof FhirError && NOT_THERE.has(err.kind)) return undefined;
-        throw err;
-      }
+      return (await store.lookup(ctx, type, id))?.resource ?? undefined;
     },
   };
 }

@@ -40,6 +40,8 @@ export interface AccessRecord {
   entities: string[];
   /** Patients whose records were touched, "Patient/id". */
   patients: string[];
+  /** For each of `entities`, the patients it is about (none: not a patient's record). */
+  entityPatients?: Record<string, string[]>;
   outcome: 'success' | 'refused' | 'failed';
   status: number;
   detail?: string;

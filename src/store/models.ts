@@ -33,6 +33,13 @@ export interface StoredVersion {
   deleted: boolean;
   resource: FhirResource | null;
   sp: SearchValues;
+  /**
+   * The kind of principal that wrote the version. Directory records grant
+   * reach only when a system client (the directory feed) wrote them, never
+   * when the person they describe did (auth/policy.ts). Absent: unknown, so
+   * not trusted.
+   */
+  writtenBy?: 'patient' | 'practitioner' | 'system';
 }
 
 /**
@@ -81,6 +88,7 @@ const versionFields = {
   // Resource bodies are arbitrary FHIR JSON: stored as Mixed, never cast or stripped.
   resource: Schema.Types.Mixed,
   sp: Schema.Types.Mixed,
+  writtenBy: String,
 };
 
 const versionSchema = new Schema<VersionDoc>({ ...versionFields, txn: String, author: String, sync: Schema.Types.Mixed }, { versionKey: false, minimize: false });

@@ -58,9 +58,24 @@ export async function history(store: VersionedStore, type: string, id: string | 
   const parts: Filter[] = [{ txn: null }];
   if (id !== undefined) parts.push({ id });
   if (q.since) parts.push({ lastUpdated: { $gte: q.since } });
-  if (Object.keys(narrowing).length > 0) parts.push(narrowing);
+  if (Object.keys(narrowing).length > 0) parts.push(onVersions(narrowing));
   const filter = { $and: parts };
   const sort: [string, 1 | -1][] = [['lastUpdated', -1], ['versionId', -1], ['_id', 1]];
   const [docs, total] = await Promise.all([versions.find(filter).sort(sort).skip(q.offset).limit(q.count).lean<VersionDoc[]>(), versions.countDocuments(filter)]);
   return { versions: docs, total };
+}
+
+/**
+ * A narrowing written for the projection (where `_id` is the resource id),
+ * restated for the versions collection (where it is `id`; `_id` there is
+ * "id/_history/n").
+ */
+function onVersions(filter: Filter): Filter {
+  const out: Filter = {};
+  for (const [k, v] of Object.entries(filter)) {
+    if (k === '_id') out.id = v;
+    else if (k === '$and' || k === '$or') out[k] = (v as Filter[]).map(onVersions);
+    else out[k] = v;
+  }
+  return out;
 }

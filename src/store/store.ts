@@ -10,7 +10,7 @@ import { FhirError, fail } from '../errors.ts';
 import type { AccessAction, AccessPolicy, AccessRecord, AuditTrail } from './access.ts';
 import type { ResourceDoc, StoredVersion, VersionDoc } from './models.ts';
 import { byIds, history, search, type HistoryQuery, type HistoryResult } from './reads.ts';
-import type { ParsedSearch } from './search/query.ts';
+import type { Filter, ParsedSearch } from './search/query.ts';
 import { matches } from './search/matches.ts';
 import { writeAll } from './transaction.ts';
 import { VersionedStore, type WriteRequest } from './versioned.ts';
@@ -37,20 +37,55 @@ function request(ctx: CallContext, w: GuardedWrite): WriteRequest {
     resource: w.resource,
     expect: w.expect,
     author: p.fhirUser ?? p.sub,
+    writtenBy: p.kind,
     ...(w.fresh ? { fresh: true } : {}),
     ...(w.remote ? { remote: w.remote } : {}),
     ...(w.rebasedOn ? { rebasedOn: w.rebasedOn } : {}),
   };
 }
 
-function patientsOf(docs: { sp?: Record<string, unknown>; type: string; id: string }[]): string[] {
-  const out = new Set<string>();
-  for (const d of docs) {
-    if (d.type === 'Patient') out.add(ref(d));
-    const p = d.sp?.patient;
-    if (Array.isArray(p)) for (const v of p) out.add(String(v));
+type Described = Pick<AccessRecord, 'entities' | 'patients' | 'entityPatients'>;
+type Touched = { sp?: Record<string, unknown>; type: string; id: string };
+
+function patientsOfDoc(d: Touched): string[] {
+  const out = d.type === 'Patient' ? [ref(d)] : [];
+  const p = d.sp?.patient;
+  if (Array.isArray(p)) for (const v of p) out.push(String(v));
+  return out;
+}
+
+/**
+ * What an access touched, for its audit record: the resources, the patients
+ * they are about, and which patients each one is about (so the audit trail can
+ * show a patient only their own part). `ended`: the versions the new ones
+ * replace (a deletion's tombstone has no search values; its patients are the
+ * ones of the version it ends).
+ */
+function describe(docs: Touched[], ended: Touched[] = []): Described {
+  const entityPatients: Record<string, string[]> = {};
+  for (const d of [...docs, ...ended]) {
+    const k = ref(d);
+    entityPatients[k] = [...new Set([...(entityPatients[k] ?? []), ...patientsOfDoc(d)])];
   }
-  return [...out];
+  return { entities: [...new Set(docs.map(ref))], patients: [...new Set(Object.values(entityPatients).flat())], entityPatients };
+}
+
+/**
+ * Is a version inside the caller's narrowing? Narrowings are queries on the
+ * projection, whose `_id` is the resource id; a version document's `_id` is
+ * "id/_history/n", so it is judged as its resource's projection would be.
+ */
+function inside(doc: VersionDoc, narrowing: Filter): boolean {
+  return Object.keys(narrowing).length === 0 || matches({ ...doc, _id: doc.id }, narrowing);
+}
+
+/**
+ * Older versions are judged by the same rule as the current one (issue 9): a
+ * version from before a plan was (wrongly) moved to this patient is not
+ * theirs to see. A deletion carries no data and stands with its resource.
+ */
+function versionVisible(doc: VersionDoc, narrowing: Filter): boolean {
+  return doc.deleted || inside(doc, narrowing);
 }
 
 export class Store {
@@ -61,10 +96,10 @@ export class Store {
   ) {}
 
   /** Runs `body`, then records the outcome; refusals and failures are recorded too. */
-  private async audited<T>(ctx: CallContext, base: Omit<AccessRecord, 'outcome' | 'status' | 'entities' | 'patients'>, body: () => Promise<T>, describe: (r: T) => Pick<AccessRecord, 'entities' | 'patients'>, status = 200): Promise<T> {
+  private async audited<T>(ctx: CallContext, base: Omit<AccessRecord, 'outcome' | 'status' | 'entities' | 'patients'>, body: () => Promise<T>, describeResult: (r: T) => Described, status = 200): Promise<T> {
     try {
       const result = await body();
-      await this.audit.record(ctx, { ...base, ...describe(result), outcome: 'success', status });
+      await this.audit.record(ctx, { ...base, ...describeResult(result), outcome: 'success', status });
       return result;
     } catch (err) {
       const e = err instanceof FhirError ? err : undefined;
@@ -95,7 +130,7 @@ export class Store {
     const doc = await this.versions.current(type, id);
     if (!doc) return { exists: false, visible: null };
     const narrowing = await this.policy.narrowing(ctx, type);
-    return { exists: true, visible: Object.keys(narrowing).length === 0 || matches(doc, narrowing) ? doc : null };
+    return { exists: true, visible: inside(doc, narrowing) ? doc : null };
   }
 
   async read(ctx: CallContext, type: string, id: string): Promise<VersionDoc> {
@@ -105,7 +140,19 @@ export class Store {
       if (!doc) fail('not-found', `${type}/${id} is not known`);
       if (doc.deleted) fail('gone', `${type}/${id} was deleted (version ${doc.versionId})`);
       return doc;
-    }, (d) => ({ entities: [ref(d)], patients: patientsOf([d]) }));
+    }, (d) => describe([d]));
+  }
+
+  /**
+   * The current resource as the caller may see it, for a rule that judges the
+   * caller's write (plans/lookup.ts): access-checked like a read (scope, then
+   * narrowing; absent, deleted and not-theirs alike give null), but not
+   * audited as a read of its own — it is part of the write, which is.
+   */
+  async lookup(ctx: CallContext, type: string, id: string): Promise<VersionDoc | null> {
+    this.policy.require(ctx, type, 'r');
+    const doc = await this.visibleCurrent(ctx, type, id);
+    return doc && !doc.deleted ? doc : null;
   }
 
   async vread(ctx: CallContext, type: string, id: string, versionId: number): Promise<VersionDoc> {
@@ -113,22 +160,26 @@ export class Store {
       this.policy.require(ctx, type, 'r');
       if (!(await this.visibleCurrent(ctx, type, id))) fail('not-found', `${type}/${id} is not known`);
       const doc = await this.versions.version(type, id, versionId);
-      if (!doc) fail('not-found', `${type}/${id} has no version ${versionId}`);
+      if (!doc || !versionVisible(doc, await this.policy.narrowing(ctx, type))) fail('not-found', `${type}/${id} has no version ${versionId}`);
       if (doc.deleted) fail('gone', `${type}/${id} version ${versionId} is a deletion`);
       return doc;
-    }, (d) => ({ entities: [ref(d)], patients: patientsOf([d]) }));
+    }, (d) => describe([d]));
   }
 
   /**
    * The current version a write will be based on; null if there is none. A
-   * resource that exists but is not the caller's reads as 404 here too, so an
-   * update-as-create cannot be used to probe for it.
+   * resource that exists but is not the caller's reads as 404 here too. When
+   * the caller chose the id (update-as-create), a person is answered 404 for
+   * an id they cannot see whether it exists or not: creating under an id of
+   * one's choosing is for system clients, and people create with POST. That
+   * way an update cannot probe for others' records (issue 9).
    */
-  async currentForWrite(ctx: CallContext, action: AccessAction, type: string, id: string): Promise<VersionDoc | null> {
+  async currentForWrite(ctx: CallContext, action: AccessAction, type: string, id: string, opts: { clientId?: boolean } = {}): Promise<VersionDoc | null> {
     const { exists, visible } = await this.currentAndVisibility(ctx, type, id);
-    if (exists && !visible) {
+    const probe = opts.clientId === true && ctx.principal.kind !== 'system' && !visible;
+    if ((exists && !visible) || probe) {
       // Refused here, before the write itself runs: recorded like every other refusal.
-      const detail = `${type}/${id} is not known`;
+      const detail = opts.clientId ? `${type}/${id} is not known (to create a record, POST it: the server assigns the id)` : `${type}/${id} is not known`;
       await this.audit.record(ctx, { action, type, id, entities: [`${type}/${id}`], patients: [], outcome: 'refused', status: 404, detail });
       fail('not-found', detail);
     }
@@ -181,7 +232,7 @@ export class Store {
       const { docs, total } = await search(this.versions, type, q, narrowing);
       const included = await this.includes(ctx, docs, q);
       return { docs, total, included };
-    }, (r) => ({ entities: [...r.docs, ...r.included].map(ref), patients: patientsOf([...r.docs, ...r.included]) }));
+    }, (r) => describe([...r.docs, ...r.included]));
   }
 
   /** `_include`d resources, each type narrowed to what the caller may see. */
@@ -212,8 +263,30 @@ export class Store {
     return this.audited(ctx, { action: 'history', type, ...(id ? { id } : {}), query }, async () => {
       this.policy.require(ctx, type, id ? 'r' : 's');
       if (id !== undefined && !(await this.visibleCurrent(ctx, type, id))) fail('not-found', `${type}/${id} is not known`);
-      return history(this.versions, type, id, q, await this.policy.narrowing(ctx, type));
-    }, (r) => ({ entities: [...new Set(r.versions.map(ref))], patients: patientsOf(r.versions) }));
+      const narrowing = await this.policy.narrowing(ctx, type);
+      const found = await history(this.versions, type, id, q, narrowing);
+      return { ...found, versions: found.versions.filter((v) => versionVisible(v, narrowing)) };
+    }, (r) => describe(r.versions));
+  }
+
+  /**
+   * The policy's word on writes before the rules that look past them run
+   * (plans/index.ts checkRelated): a caller who may not make a write hears 403
+   * before any rule, so no rule's answer (a duplicate personnummer, a plan
+   * that names a goal) tells them about records that are not theirs. Refusals
+   * are recorded; write() and writeAll() still check.
+   */
+  async authorise(ctx: CallContext, writes: GuardedWrite[]): Promise<void> {
+    for (const w of writes) {
+      try {
+        await this.checkWrite(ctx, w);
+      } catch (err) {
+        const e = err instanceof FhirError ? err : undefined;
+        const action: AccessAction = w.resource === null ? 'delete' : w.current && !w.current.deleted ? 'update' : 'create';
+        await this.audit.record(ctx, { action, type: w.type, id: w.id, entities: [`${w.type}/${w.id}`], patients: [], outcome: 'refused', status: e?.status ?? 403, detail: e?.message ?? 'refused' });
+        throw err;
+      }
+    }
   }
 
   private async checkWrite(ctx: CallContext, w: GuardedWrite): Promise<void> {
@@ -226,7 +299,7 @@ export class Store {
     return this.audited(ctx, { action, type: w.type, id: w.id }, async () => {
       await this.checkWrite(ctx, w);
       return this.versions.write(request(ctx, w));
-    }, (d) => ({ entities: [ref(d)], patients: patientsOf([d, ...(w.current ? [w.current] : [])]) }), action === 'create' ? 201 : 200);
+    }, (d) => describe([d], w.current ? [w.current] : []), action === 'create' ? 201 : 200);
   }
 
   /**
@@ -242,7 +315,7 @@ export class Store {
       await this.policy.checkOperation(ctx, name, current.resource as fhir4.FhirResource);
       const writes = await make(current);
       return writeAll(this.versions, writes.map((w) => request(ctx, w)));
-    }, (docs) => ({ entities: docs.map(ref), patients: patientsOf(docs) }));
+    }, (docs) => describe(docs));
   }
 
   /** All-or-nothing; every entry is checked before anything is written. */
@@ -250,7 +323,7 @@ export class Store {
     return this.audited(ctx, { action: 'transaction', type: 'Bundle' }, async () => {
       for (const w of writes) await this.checkWrite(ctx, w);
       return writeAll(this.versions, writes.map((w) => request(ctx, w)));
-    }, (docs) => ({ entities: docs.map(ref), patients: patientsOf(docs) }));
+    }, (docs) => describe(docs));
   }
 
   /**
@@ -261,11 +334,7 @@ export class Store {
    * recorded as the caller's. Returns the caller's versions, then the follow-ups'.
    */
   async writeWithFollowUps(ctx: CallContext, base: Omit<AccessRecord, 'outcome' | 'status' | 'entities' | 'patients'>, writes: GuardedWrite[], service: CallContext, followUps: GuardedWrite[]): Promise<VersionDoc[]> {
-    // A deletion's new version has no search values: its patients are the ones of the version it ends.
-    const describe = (docs: VersionDoc[], of: GuardedWrite[]): Pick<AccessRecord, 'entities' | 'patients'> => ({
-      entities: docs.map(ref),
-      patients: patientsOf([...docs, ...of.flatMap((w) => (w.current ? [w.current] : []))]),
-    });
+    const described = (docs: VersionDoc[], of: GuardedWrite[]): Described => describe(docs, of.flatMap((w) => (w.current ? [w.current] : [])));
     return this.audited(ctx, base, async () => {
       for (const w of writes) await this.checkWrite(ctx, w);
       return this.audited(service, { action: 'update', type: followUps[0]?.type ?? base.type }, async () => {
@@ -278,7 +347,7 @@ export class Store {
           if (onFollowUp) throw new FhirError('precondition-failed', { code: 'transient', diagnostics: 'A plan that uses this goal was being changed at the same moment; nothing was stored. Try again.' });
           throw err;
         }
-      }, (docs) => describe(docs.slice(writes.length), followUps));
-    }, (docs) => describe(docs.slice(0, writes.length), writes), base.action === 'create' ? 201 : 200);
+      }, (docs) => described(docs.slice(writes.length), followUps));
+    }, (docs) => described(docs.slice(0, writes.length), writes), base.action === 'create' ? 201 : 200);
   }
 }

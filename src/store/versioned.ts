@@ -36,6 +36,8 @@ export interface WriteRequest {
   fresh?: boolean;
   /** Who is writing (recorded on the version; see VersionDoc.author). */
   author?: string;
+  /** What kind of principal is writing (see StoredVersion.writtenBy). */
+  writtenBy?: StoredVersion['writtenBy'];
   /** Set by sync when the version is the server's: it is not pending, and sync knows its server version. */
   remote?: { vid: string; source?: string };
   /** Set by sync on a merge result: local changes merged onto this server version (pending). */
@@ -60,6 +62,7 @@ export function newVersion(req: WriteRequest, lastUpdated: Date, txn?: string): 
     sp: resource ? searchValuesOf(resource) : {},
     ...(txn ? { txn } : {}),
     ...(req.author ? { author: req.author } : {}),
+    ...(req.writtenBy ? { writtenBy: req.writtenBy } : {}),
     ...syncMark(req),
   };
 }
@@ -211,5 +214,5 @@ export class VersionedStore {
 }
 
 export function toStored(v: StoredVersion): StoredVersion {
-  return { type: v.type, id: v.id, versionId: v.versionId, lastUpdated: v.lastUpdated, deleted: v.deleted, resource: v.resource, sp: v.sp };
+  return { type: v.type, id: v.id, versionId: v.versionId, lastUpdated: v.lastUpdated, deleted: v.deleted, resource: v.resource, sp: v.sp, ...(v.writtenBy ? { writtenBy: v.writtenBy } : {}) };
 }

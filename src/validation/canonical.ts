@@ -43,6 +43,7 @@ export const CODE_SYSTEM = {
   careTeamRole: `${CS}/samplan-careteam-role`,
   agreementStatus: `${CS}/samplan-agreement-status`,
   provenanceActivity: `${CS}/samplan-provenance-activity`,
+  directoryRole: `${CS}/samplan-directory-role`,
 } as const;
 
 export const VALUE_SET = {

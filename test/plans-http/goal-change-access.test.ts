@@ -61,8 +61,12 @@ describe('a practitioner off the patient\'s teams', () => {
     const before = await readPlan();
     expect(agreementState(before)).toBe('current');
     const mine: fhir4.Goal = { resourceType: 'Goal', id: ghost, lifecycleStatus: 'active', description: { text: 'Mitt mål' }, subject: { reference: 'Patient/someone-else' } };
-    expect((await s.request(`/fhir/Goal/${ghost}`, { method: 'PUT', json: mine, auth: outsider })).status).toBe(201);
-    const changed = await s.request(`/fhir/Goal/${ghost}`, { method: 'PUT', json: { ...mine, description: { text: 'Mitt ändrade mål' } }, auth: outsider });
+    // A person does not choose ids (update-as-create is for system clients): the same 404 as for a record they cannot see.
+    const probe = await s.request(`/fhir/Goal/${ghost}`, { method: 'PUT', json: mine, auth: outsider });
+    expect(probe.status).toBe(404);
+    // An integration that does may write a goal of another patient under that id: the plan is not that goal's patient's.
+    expect((await s.request(`/fhir/Goal/${ghost}`, { method: 'PUT', json: mine })).status).toBe(201);
+    const changed = await s.request(`/fhir/Goal/${ghost}`, { method: 'PUT', json: { ...mine, description: { text: 'Mitt ändrade mål' } } });
     expect(changed.status).toBe(200);
     const after = await readPlan();
     expect(after.meta?.versionId).toBe(before.meta?.versionId);
@@ -105,7 +109,8 @@ describe('a race on a plan the caller cannot see', () => {
 describe('a plan naming the goal by this server\'s absolute URL', () => {
   it('is marked stale like one naming it relatively', async () => {
     const plan = await readPlan();
-    const absolute = { ...plan, goal: (plan.goal ?? []).map((g) => (g.reference === `Goal/${goalId}` ? { reference: `${s.fhir}/Goal/${goalId}` } : g)) };
+    // Only the patient's own goal: the ghost goal above is another patient's, which a plan may not name.
+    const absolute = { ...plan, goal: [{ reference: `${s.fhir}/Goal/${goalId}` }] };
     expect((await s.request(`/fhir/CarePlan/${planId}`, { method: 'PUT', json: absolute })).status).toBe(200);
     await s.request(`/fhir/CarePlan/${planId}/$agree`, { method: 'POST', auth: await s.token({ kind: 'patient', fhirUser: patientRef }) });
     expect(agreementState(await readPlan())).toBe('current');

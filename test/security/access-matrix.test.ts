@@ -15,7 +15,7 @@ type Who =
   | 'patient p1' | 'patient p2' | 'patient p1 (Goal scope only)'
   | 'practitioner on team' | 'practitioner off team' | 'practitioner membership expired' | 'practitioner membership not started'
   | 'practitioner on inactive team' | 'practitioner via organisation' | 'practitioner of other organisation' | 'practitioner role of organisation'
-  | 'practitioner read-only scope' | 'practitioner patient/ scope'
+  | 'practitioner read-only scope' | 'practitioner patient/ scope' | 'organisation administrator'
   | 'system *.cruds' | 'system CarePlan.rs' | 'system Goal.rs'
   | 'no token' | 'expired token' | 'nbf in future' | 'wrong signature' | 'wrong issuer' | 'alg none' | 'garbage token' | 'Basic scheme' | 'no system scope, no fhirUser';
 
@@ -46,6 +46,7 @@ beforeAll(async () => {
     ['practitioner role of organisation', practitioner('PractitionerRole/role-a')],
     ['practitioner read-only scope', practitioner('Practitioner/on', { scope: 'user/CarePlan.rs' })],
     ['practitioner patient/ scope', practitioner('Practitioner/on', { scope: 'patient/*.cruds' })],
+    ['organisation administrator', practitioner('PractitionerRole/admin-a')],
     ['system *.cruds', system('system/*.cruds')],
     ['system CarePlan.rs', system('system/CarePlan.rs')],
     ['system Goal.rs', system('system/Goal.rs')],
@@ -72,12 +73,24 @@ beforeAll(async () => {
   await s.seed(teamFor('mx-team-p2', P2, [{ member: { reference: 'Practitioner/on2' } }]));
   await s.seed(teamFor('mx-team-inactive', P1, [{ member: { reference: 'Practitioner/inact' } }], { status: 'inactive' }));
   await s.seed({ resourceType: 'PractitionerRole', id: 'role-a', active: true, practitioner: { reference: 'Practitioner/role-holder' }, organization: { reference: 'Organization/org-a' } });
+  await s.seed({ resourceType: 'PractitionerRole', id: 'admin-a', active: true, practitioner: { reference: 'Practitioner/admin' }, organization: { reference: 'Organization/org-a' }, code: [{ coding: [{ system: 'https://samplan.org/fhir/CodeSystem/samplan-directory-role', code: 'administrator' }] }] });
+  for (const r of DIRECTORY_RECORDS) await s.seed(r);
 
   for (const id of [...P1_PLANS, 'mx-p1-prog', 'mx-p1-upd', 'mx-p1-org-upd', 'mx-p1-del-prac', 'mx-p1-del-sys']) await s.seed(planFor(id, P1, 'CareTeam/mx-team-p1'));
   for (const id of P2_PLANS) await s.seed(planFor(id, P2, 'CareTeam/mx-team-p2'));
   await s.seed(planFor('mx-p1-inactive', P1, 'CareTeam/mx-team-inactive'));
 });
 afterAll(() => s?.close());
+
+/** One stored record of each directory type (issue 9, door 3), written by the directory feed. */
+const DIRECTORY_RECORDS: (fhir4.FhirResource & { id: string })[] = [
+  { resourceType: 'Organization', id: 'org-a', name: 'Org A', telecom: [{ system: 'phone', value: '+46 40 00 00 01' }] },
+  { resourceType: 'Organization', id: 'org-b', name: 'Org B', telecom: [{ system: 'phone', value: '+46 40 00 00 02' }] },
+  { resourceType: 'Practitioner', id: 'dir-colleague', name: [{ family: 'Kollega' }] },
+  { resourceType: 'PractitionerRole', id: 'dir-role', active: true, practitioner: { reference: 'Practitioner/dir-colleague' }, organization: { reference: 'Organization/org-b' } },
+  { resourceType: 'RelatedPerson', id: 'dir-kin', patient: { reference: P1 }, name: [{ family: 'Anhörig' }] },
+  { resourceType: 'Patient', id: 'p1', name: [{ family: 'Ett' }] },
+];
 
 type Edit = (plan: fhir4.CarePlan) => fhir4.CarePlan;
 
@@ -195,6 +208,9 @@ const table: Row[] = [
   { who: 'system Goal.rs', what: 'read plan', method: 'GET', path: '/fhir/CarePlan/mx-p1-a', status: 403 },
   { who: 'system Goal.rs', what: 'search plans', method: 'GET', path: '/fhir/CarePlan', status: 403 },
 
+  // ── directory records (issue 9, door 3): the directory feed writes them; an administrator only their own organisation ──
+  ...directoryRows(),
+
   // ── authentication ──
   { who: 'no token', what: 'read plan', method: 'GET', path: '/fhir/CarePlan/mx-p1-a', status: 401 },
   { who: 'no token', what: 'search plans', method: 'GET', path: '/fhir/CarePlan', status: 401 },
@@ -213,6 +229,39 @@ const table: Row[] = [
   { who: 'Basic scheme', what: 'read plan', method: 'GET', path: '/fhir/CarePlan/mx-p1-a', status: 401 },
   { who: 'no system scope, no fhirUser', what: 'read plan', method: 'GET', path: '/fhir/CarePlan/mx-p1-a', status: 401 },
 ];
+
+/** For each directory type and each kind of principal: create, update and delete. */
+function directoryRows(): Row[] {
+  const rows: Row[] = [];
+  // Every directory type has identifiers: adding one is a change any of them takes. (Edit is typed for plans.)
+  const touch: Edit = (r) => ({ ...r, identifier: [...(r.identifier ?? []), { system: 'urn:samplan:test', value: `touched-${Math.random()}` }] });
+  const who: [Who, { create: number; update: number; remove: number }][] = [
+    ['patient p1', { create: 403, update: 403, remove: 403 }],
+    ['practitioner on team', { create: 403, update: 403, remove: 403 }],
+    ['practitioner via organisation', { create: 403, update: 403, remove: 403 }],
+    ['practitioner role of organisation', { create: 403, update: 403, remove: 403 }],
+    ['system CarePlan.rs', { create: 403, update: 403, remove: 403 }],
+  ];
+  for (const record of DIRECTORY_RECORDS.filter((r) => r.id !== 'org-a')) {
+    const path = `/fhir/${record.resourceType}/${record.id}`;
+    for (const [principal, expect] of who) {
+      // A patient's token holds no create or delete scope for these types: refused by scope, 403 all the same.
+      rows.push({ who: principal, what: `create a ${record.resourceType}`, method: 'POST', path: `/fhir/${record.resourceType}`, body: () => ({ ...record, id: undefined, identifier: [{ system: 'urn:x', value: 'new' }] }), status: expect.create });
+      rows.push({ who: principal, what: `update ${record.resourceType}/${record.id}`, method: 'PUT', path, edit: touch, status: principal === 'patient p1' && record.resourceType === 'RelatedPerson' ? 403 : expect.update });
+      rows.push({ who: principal, what: `delete ${record.resourceType}/${record.id}`, method: 'DELETE', path, status: expect.remove });
+    }
+    rows.push({ who: 'organisation administrator', what: `update ${record.resourceType}/${record.id} (not their own organisation)`, method: 'PUT', path, edit: touch, status: 403 });
+    rows.push({ who: 'system *.cruds', what: `update ${record.resourceType}/${record.id}`, method: 'PUT', path, edit: touch, status: 200 });
+  }
+  rows.push(
+    { who: 'organisation administrator', what: 'update their own organisation', method: 'PUT', path: '/fhir/Organization/org-a', edit: touch, status: 200 },
+    { who: 'organisation administrator', what: 'delete their own organisation', method: 'DELETE', path: '/fhir/Organization/org-a', status: 403 },
+    { who: 'practitioner via organisation', what: 'update the organisation they act for', method: 'PUT', path: '/fhir/Organization/org-a', edit: touch, status: 403 },
+    { who: 'system *.cruds', what: 'create an Organization (the directory feed)', method: 'POST', path: '/fhir/Organization', body: () => ({ resourceType: 'Organization', name: 'Ny' }), status: 201 },
+    { who: 'system *.cruds', what: 'delete a RelatedPerson (the directory feed)', method: 'DELETE', path: '/fhir/RelatedPerson/dir-kin', status: 204 },
+  );
+  return rows;
+}
 
 async function send(row: Row): Promise<Response> {
   const auth = tokens.get(row.who);

@@ -3,6 +3,7 @@
  * free loopback port, its own database, and a token minter for any principal.
  */
 import type { Server } from 'node:http';
+import type { Logger } from 'pino';
 import type { AddressInfo } from 'node:net';
 import { createApp } from '../../src/app.ts';
 import { StoredAuditTrail } from '../../src/audit/index.ts';
@@ -41,17 +42,19 @@ export interface TestServerOptions {
   db?: Database;
   /** Builds the instance's sync engine (test/support/sync-instance.ts). */
   sync?: (db: Database, services: FhirServices) => Promise<SyncEngine>;
+  /** The service log (default: silent), e.g. to check what reaches it. */
+  logger?: Logger;
 }
 
 export async function startTestServer(env: Record<string, string> = {}, opts: TestServerOptions = {}): Promise<TestServer> {
   const db = opts.db ?? (await openTestDatabase());
-  const config: Config = { ...loadConfig({ LOG_LEVEL: 'silent', SAMPLAN_RATE_LIMIT: '0', ...env }), port: 0, host: '127.0.0.1' };
+  const config: Config = { ...loadConfig({ LOG_LEVEL: 'silent', SAMPLAN_RATE_LIMIT: '0', SAMPLAN_AUTH_FAILURE_LIMIT: '0', ...env }), port: 0, host: '127.0.0.1' };
   const services = buildServices(db);
   const sync = opts.sync ? await opts.sync(db, services) : undefined;
   const app = createApp({
     sync: syncControl(sync, new StoredAuditTrail(db.versions)),
     config,
-    logger: createLogger('silent'),
+    logger: opts.logger ?? createLogger('silent'),
     version: 'test',
     services,
     authenticate: createAuthenticator({ hs256: { secret: TEST_SECRET, issuer: TEST_ISSUER } }),
@@ -72,7 +75,8 @@ export async function startTestServer(env: Record<string, string> = {}, opts: Te
     token,
     async seed(resource) {
       const current = await db.versions.current(resource.resourceType, resource.id);
-      await db.versions.write({ type: resource.resourceType, id: resource.id, resource, expect: current?.versionId ?? 0 });
+      // As the directory feed (a system client) would write it: directory records seeded here are trusted.
+      await db.versions.write({ type: resource.resourceType, id: resource.id, resource, expect: current?.versionId ?? 0, writtenBy: 'system' });
     },
     async request(path, init = {}) {
       const { auth, json, ...rest } = init;

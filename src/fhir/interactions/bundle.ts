@@ -50,15 +50,21 @@ function parseEntry(entry: fhir4.BundleEntry, index: number): Parsed {
   return { index, method, type, ...(id !== undefined ? { id } : {}), query: criteriaOf(search), entry };
 }
 
+/** Most entries one batch or transaction may hold: what one request may make the server do is bounded. */
+export const MAX_ENTRIES = 500;
+
 export async function processBundle(req: FhirRequest, svc: FhirServices, dispatch: Dispatch): Promise<FhirResponse> {
   const bundle = resourceBody(req.body, 'Bundle') as fhir4.Bundle;
   if (bundle.type !== 'batch' && bundle.type !== 'transaction') fail('invalid', `Bundle.type must be batch or transaction, not '${bundle.type}'`, { expression: 'Bundle.type' });
   const entries = bundle.entry ?? [];
   // The structure check lets a Bundle through before its entries are looked at one by one.
   if (!Array.isArray(entries)) fail('invalid', 'Bundle.entry must be a list of entries', { expression: 'Bundle.entry' });
+  if (entries.length > MAX_ENTRIES) fail('too-large', `A ${bundle.type} may hold at most ${MAX_ENTRIES} entries; this one holds ${entries.length}`, { expression: 'Bundle.entry' });
   entries.forEach((e, i) => {
     if (!e || typeof e !== 'object' || Array.isArray(e)) fail('invalid', `Entry ${i} is not an object`, { expression: `Bundle.entry[${i}]` });
   });
+  // Each entry is a request's worth of work: it counts against the caller's budget like one.
+  req.ctx.spend?.(entries.length - 1);
   return bundle.type === 'batch' ? batch(req, entries, dispatch) : transaction(req, entries, svc, dispatch);
 }
 
@@ -143,6 +149,8 @@ async function transaction(req: FhirRequest, entries: fhir4.BundleEntry[], svc: 
   const parsed = entries.map(parseEntry);
   const refMap = new Map<string, string>();
   const ids = new Map<number, string>();
+  /** Entries whose id the server chose here (the others' ids the caller chose: see Store.currentForWrite). */
+  const generated = new Set<number>();
   const responses = new Map<number, FhirResponse>();
 
   // 1. Ids for creates (or the existing match of a conditional create), so references can be rewritten.
@@ -161,7 +169,10 @@ async function transaction(req: FhirRequest, entries: fhir4.BundleEntry[], svc: 
       if (matches.length > 1) fail('precondition-failed', `Entry ${p.index}: conditional update matches ${matches.length} resources`, { code: 'multiple-matches' });
       id = matches[0]?.id ?? (p.entry.resource as fhir4.FhirResource | undefined)?.id;
     }
-    if (p.method === 'POST' || p.method === 'PUT') id ??= randomUUID();
+    if ((p.method === 'POST' || p.method === 'PUT') && id === undefined) {
+      id = randomUUID();
+      generated.add(p.index);
+    }
     if (id) {
       ids.set(p.index, id);
       if (p.entry.fullUrl) refMap.set(p.entry.fullUrl, `${p.type}/${id}`);
@@ -190,7 +201,7 @@ async function transaction(req: FhirRequest, entries: fhir4.BundleEntry[], svc: 
       seen.add(k);
       const ifMatch = p.entry.request?.ifMatch ? parseVersionTag(p.entry.request.ifMatch, 'ifMatch') : undefined;
       const w = await prepareWrite(req, svc, {
-        type: p.type, id, action: method === 'POST' ? 'create' : method === 'DELETE' ? 'delete' : method === 'PATCH' ? 'patch' : 'update', ...(ifMatch !== undefined ? { ifMatch } : {}),
+        type: p.type, id, action: method === 'POST' ? 'create' : method === 'DELETE' ? 'delete' : method === 'PATCH' ? 'patch' : 'update', clientId: method === 'PUT' && !generated.has(p.index), ...(ifMatch !== undefined ? { ifMatch } : {}),
         build: (current) => {
           if (method === 'DELETE') return null;
           if (method === 'PATCH') {

@@ -26,7 +26,7 @@ export async function update(req: FhirRequest, type: string, id: string, svc: Fh
   checkId(id);
   if (body.id === undefined) fail('invalid', `The resource must carry id '${id}' to be updated at ${type}/${id}`, { code: 'required', expression: `${type}.id` });
   if (body.id !== id) fail('invalid', `The resource's id '${body.id}' does not match the URL's id '${id}'`, { expression: `${type}.id` });
-  const { doc, created } = await performWrite(req, svc, { type, id, action: 'update', ifMatch: ifMatchVersion(req), build: () => body });
+  const { doc, created } = await performWrite(req, svc, { type, id, action: 'update', clientId: true, ifMatch: ifMatchVersion(req), build: () => body });
   return resourceResponse(req.ctx.baseUrl, doc, created ? 201 : 200, prefer(req));
 }
 

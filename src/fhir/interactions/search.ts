@@ -9,6 +9,7 @@ import type { FhirRequest, FhirResponse, FhirServices } from '../types.ts';
 export async function search(req: FhirRequest, type: string, svc: FhirServices, params: [string, string][] = req.query): Promise<FhirResponse> {
   const lenient = prefer(req).lenient;
   const q = parseSearch(type, params, lenient);
+  req.ctx.spend?.(q.terms - 1);
   const found = await svc.store.search(req.ctx, type, q, new URLSearchParams(params).toString());
   const notes: fhir4.OperationOutcomeIssue[] = q.ignored.map((p) => ({ severity: 'warning', code: 'not-supported', diagnostics: `Search parameter '${p}' is not supported and was ignored` }));
   const page = { path: type, params: q.applied, count: q.count, offset: q.offset, total: found.total, pageSize: found.docs.length };

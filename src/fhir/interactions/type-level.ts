@@ -47,6 +47,6 @@ export async function conditionalUpdate(req: FhirRequest, type: string, svc: Fhi
   const [match] = matches;
   if (match && body.id !== undefined && body.id !== match.id) fail('invalid', `The resource's id '${body.id}' is not the id of the match (${match.id})`, { expression: `${type}.id` });
   const id = checkId(match?.id ?? body.id ?? randomUUID());
-  const { doc, created } = await performWrite(req, svc, { type, id, action: match ? 'update' : 'create', ifMatch: ifMatchVersion(req), build: () => body });
+  const { doc, created } = await performWrite(req, svc, { type, id, action: match ? 'update' : 'create', clientId: !match && body.id !== undefined, ifMatch: ifMatchVersion(req), build: () => body });
   return resourceResponse(req.ctx.baseUrl, doc, created ? 201 : 200, prefer(req));
 }

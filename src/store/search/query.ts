@@ -26,10 +26,14 @@ export interface ParsedSearch {
   ignored: string[];
   /** The parameters that took effect, normalised, for self/next links. */
   applied: [string, string][];
+  /** How many values the criteria hold (`a,b` counts two): what the search costs the caller's budget. */
+  terms: number;
 }
 
 export const DEFAULT_COUNT = 50;
 export const MAX_COUNT = 1000;
+/** Most values one search may name: each is a query of its own, so a 40,000-term search is refused, not run. */
+export const MAX_SEARCH_TERMS = 100;
 
 const DATE_PREFIXES = ['eq', 'ne', 'gt', 'lt', 'ge', 'le', 'sa', 'eb'] as const;
 type DatePrefix = (typeof DATE_PREFIXES)[number];
@@ -54,7 +58,9 @@ function invalid(diagnostics: string, expression?: string): never {
 
 export function parseSearch(type: string, params: [string, string][], lenient: boolean): ParsedSearch {
   const and: Filter[] = [];
-  const out: ParsedSearch = { filter: {}, sort: [], count: DEFAULT_COUNT, offset: 0, includes: [], summaryCount: false, totalMode: 'accurate', ignored: [], applied: [] };
+  const out: ParsedSearch = { filter: {}, sort: [], count: DEFAULT_COUNT, offset: 0, includes: [], summaryCount: false, totalMode: 'accurate', ignored: [], applied: [], terms: 0 };
+  out.terms = params.reduce((n, [name, value]) => n + (CONTROL.has(name.split(':')[0] ?? '') ? 0 : splitValues(value).length), 0);
+  if (out.terms > MAX_SEARCH_TERMS) fail('too-large', `A search may name at most ${MAX_SEARCH_TERMS} values; this one names ${out.terms}. Split it into several searches`);
 
   for (const [rawName, value] of params) {
     const [name = '', modifier] = rawName.split(':', 2) as [string, string | undefined];
