@@ -53,7 +53,7 @@ func startPostgres(ctx context.Context, o *pgOptions) (*postgres, error) {
 	if err = os.MkdirAll(o.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("cannot create data dir: %w", err)
 	}
-	if p.socketDir, err = socketDir(o.DataDir); err != nil {
+	if p.socketDir, err = socketDir(o.DataDir, cred); err != nil {
 		return nil, err
 	}
 	for _, d := range []string{o.DataDir, p.socketDir} {
@@ -145,22 +145,32 @@ func serverCredential() (*syscall.Credential, error) {
 	}
 	uid, _ := strconv.Atoi(u.Uid)
 	gid, _ := strconv.Atoi(u.Gid)
-	return &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid), NoSetGroups: true}, nil
+	// No supplementary groups: it must not keep root's.
+	return &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}, nil
 }
 
 // socketDir is data-dir/run unless the socket's path would not fit in a
 // sockaddr_un; then a short directory under /tmp named by a hash of data-dir.
-func socketDir(dataDir string) (string, error) {
+func socketDir(dataDir string, cred *syscall.Credential) (string, error) {
 	dir := filepath.Join(dataDir, "run")
 	if len(filepath.Join(dir, ".s.PGSQL.5432")) > maxSocketPath {
 		sum := sha256.Sum256([]byte(dataDir))
 		dir = filepath.Join(os.TempDir(), "samplan-pg-"+hex.EncodeToString(sum[:8]))
 	}
 	// 0700: only the server's user (and root) may connect, which is what makes trust auth safe.
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	if err := os.Mkdir(dir, 0o700); err != nil && !errors.Is(err, os.ErrExist) {
 		return "", fmt.Errorf("cannot create socket dir: %w", err)
 	}
-	if err := os.Chmod(dir, 0o700); err != nil {
+	// Under /tmp anyone could have made it first, or put a symlink there: use only a real directory of ours.
+	fi, err := os.Lstat(dir)
+	if err != nil {
+		return "", err
+	}
+	owner := fi.Sys().(*syscall.Stat_t).Uid
+	if !fi.IsDir() || (owner != uint32(os.Geteuid()) && (cred == nil || owner != cred.Uid)) {
+		return "", fmt.Errorf("socket dir %s exists but is not a directory of ours; remove it", dir)
+	}
+	if err = os.Chmod(dir, 0o700); err != nil {
 		return "", fmt.Errorf("cannot restrict socket dir: %w", err)
 	}
 	return dir, nil
@@ -232,6 +242,10 @@ func (p *postgres) run(cred *syscall.Credential) error {
 		"-c", "listen_addresses=",
 		"-c", "unix_socket_directories=" + p.socketDir,
 		"-c", "unix_socket_permissions=0700",
+		// FerretDB sends a filter's key as a parameter (`_jsonb->$1 @> $2`) of a
+		// statement it prepares once per table. A generic plan cannot match that to an
+		// expression index on `_jsonb->'field'`; only a plan made for the actual key can.
+		"-c", "plan_cache_mode=force_custom_plan",
 	}
 	args = append(args, pgLogArgs(p.opts.Level)...)
 	if p.opts.Fast {

@@ -78,6 +78,9 @@ export async function launchEmbeddedDatabase(opts: LaunchOptions): Promise<Embed
   });
 
   let stopping: Promise<void> | undefined;
+  child.once('exit', (code, signal) => {
+    if (!stopping) opts.log?.(`the embedded database stopped by itself (${signal ?? `code ${code}`}); its messages are above`);
+  });
   return {
     uri,
     postgresUrl,
