@@ -50,7 +50,11 @@ func startPostgres(ctx context.Context, o *pgOptions) (*postgres, error) {
 		return nil, err
 	}
 	p := &postgres{opts: o, cluster: filepath.Join(o.DataDir, "pg"), exited: make(chan struct{})}
-	if err = os.MkdirAll(o.DataDir, 0o700); err != nil {
+	// Folders above it with the usual mode (umask): a recursive 0700 would close them to the server's user.
+	if err = os.MkdirAll(filepath.Dir(o.DataDir), 0o777); err != nil {
+		return nil, fmt.Errorf("cannot create data dir: %w", err)
+	}
+	if err = os.Mkdir(o.DataDir, 0o700); err != nil && !errors.Is(err, os.ErrExist) {
 		return nil, fmt.Errorf("cannot create data dir: %w", err)
 	}
 	if p.socketDir, err = socketDir(o.DataDir, cred); err != nil {

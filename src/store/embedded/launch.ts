@@ -10,7 +10,7 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { ensureFerretdbBinary } from './binary.ts';
 import { findPostgresBin } from './postgres-bin.ts';
 
@@ -44,6 +44,9 @@ export async function launchEmbeddedDatabase(opts: LaunchOptions): Promise<Embed
   const pgBin = findPostgresBin();
   const binary = await ensureFerretdbBinary(opts.log);
   const dataDir = resolve(opts.dataDir);
+  // Only the database's own folder is private: a recursive 0700 would also close the
+  // folders above it (samplan's data folder) to the postgres user when we run as root.
+  mkdirSync(dirname(dataDir), { recursive: true });
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const args = ['--listen', '127.0.0.1:0', '--data-dir', dataDir, '--pg-bin', pgBin, '--log-level', opts.logLevel ?? 'error'];
   if (opts.fsync === false) args.push('--fast');
