@@ -11,7 +11,7 @@ import { servicePrincipal } from '../src/auth/principal.ts';
 import { dispatch } from '../src/fhir/router.ts';
 import type { FhirRequest } from '../src/fhir/types.ts';
 import { buildServices } from '../src/services.ts';
-import { launchFerretdb } from '../src/store/embedded/ferretdb.ts';
+import { launchEmbeddedDatabase } from '../src/store/embedded/launch.ts';
 import { openDatabase } from '../src/store/index.ts';
 import { measureSyncLag } from './sync-lag.ts';
 
@@ -34,7 +34,7 @@ async function measure(n: number, f: (i: number) => Promise<unknown>): Promise<n
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'samplan-bench-'));
-const embedded = await launchFerretdb({ dataDir: dir });
+const embedded = await launchEmbeddedDatabase({ dataDir: dir });
 const db = await openDatabase(embedded.uri, 'bench');
 const svc = buildServices(db);
 const ctx = { principal: servicePrincipal('bench'), requestId: 'bench', baseUrl: 'http://bench/fhir' };
@@ -52,7 +52,7 @@ rows.push(['read CarePlan', await measure(N, (i) => dispatch(req('GET', ['CarePl
 rows.push(['update CarePlan', await measure(N, (i) => dispatch(req('PUT', ['CarePlan', ids[i]!], { ...plan(i), id: ids[i], title: 'changed' }), svc)), await measure(N, (i) => raw.updateOne({ _id: `b${i}` }, { $set: { title: 'changed' } }))]);
 rows.push(['search patient (of N)', await measure(50, (i) => dispatch(req('GET', ['CarePlan'], undefined, [['patient', `p${i % 20}`]]), svc)), await measure(50, (i) => raw.find({ 'subject.reference': `Patient/p${i % 20}` }).toArray())]);
 
-console.log(`samplan bench: ${N} CarePlans on embedded FerretDB (SQLite) — ms per operation; baseline = raw driver on the same database`);
+console.log(`samplan bench: ${N} CarePlans on embedded FerretDB (PostgreSQL) — ms per operation; baseline = raw driver on the same database`);
 console.log('operation                 p50     p95    mean | baseline p50  mean | ratio (mean)');
 for (const [name, ms, base] of rows) {
   const a = stats(ms);

@@ -1,6 +1,6 @@
 /**
- * `npm start`: the service on MONGODB_URI, or on the embedded FerretDB when
- * that is unset (DESIGN.md "Components"). Stops cleanly on SIGINT/SIGTERM.
+ * `npm start`: the service on MONGODB_URI, or on the embedded FerretDB (on its
+ * own PostgreSQL) when that is unset (DESIGN.md "Components"). Stops cleanly on SIGINT/SIGTERM.
  */
 import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
@@ -12,7 +12,8 @@ import { createLogger } from './log.ts';
 import { buildServices } from './services.ts';
 import { openDatabase } from './store/index.ts';
 import { SyncEngine, syncControl } from './sync/index.ts';
-import { launchFerretdb, PROJECT_ROOT, type EmbeddedDatabase } from './store/embedded/ferretdb.ts';
+import { PROJECT_ROOT } from './store/embedded/binary.ts';
+import { launchEmbeddedDatabase, type EmbeddedDatabase } from './store/embedded/launch.ts';
 
 const config = loadConfig();
 const logger = createLogger(config.logLevel);
@@ -23,9 +24,9 @@ let uri = config.mongoUri;
 if (uri) {
   logger.info({ database: config.mongoDb }, 'using the MongoDB at MONGODB_URI');
 } else {
-  embedded = await launchFerretdb({ dataDir: `${config.dataDir}/db`, log: (m) => logger.info(m) });
+  embedded = await launchEmbeddedDatabase({ dataDir: `${config.dataDir}/db`, log: (m) => logger.info(m) });
   uri = embedded.uri;
-  logger.info({ dataDir: embedded.dataDir, uri }, 'MONGODB_URI is unset: using the embedded FerretDB (SQLite backend)');
+  logger.info({ dataDir: embedded.dataDir, uri }, 'MONGODB_URI is unset: using the embedded FerretDB (PostgreSQL backend, on a private cluster in the data folder)');
 }
 
 const db = await openDatabase(uri, config.mongoDb);

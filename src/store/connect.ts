@@ -13,8 +13,8 @@ export interface Database {
 }
 
 /**
- * One index per offered search parameter, plus the paths reads use. (FerretDB v1
- * uses only the `_id` index for queries; a real MongoDB uses them all.)
+ * One index per offered search parameter, plus the paths reads use, for a real
+ * MongoDB, which uses them all. Not on FerretDB (see openDatabase).
  */
 async function ensureIndexes(models: Models): Promise<void> {
   for (const type of models.types) {
@@ -34,10 +34,22 @@ async function ensureIndexes(models: Models): Promise<void> {
   }
 }
 
+/** FerretDB names itself in buildInfo; MongoDB does not. */
+async function isFerretdb(connection: mongoose.Connection): Promise<boolean> {
+  const info = await connection.db!.admin().command({ buildInfo: 1 });
+  return typeof info['ferretdbVersion'] === 'string';
+}
+
 export async function openDatabase(uri: string, dbName: string, clock?: () => Date): Promise<Database> {
   const connection = await mongoose.createConnection(uri, { dbName, serverSelectionTimeoutMS: 10_000, autoIndex: false }).asPromise();
   const models = bindModels(connection, RESOURCE_TYPES);
-  await ensureIndexes(models);
+  // FerretDB v1 (on PostgreSQL) makes each index a B-tree on the path's whole JSON
+  // value — for an array, one key holding every element, which PostgreSQL refuses
+  // beyond 2.7 kB (the entity list of a large transaction's AuditEvent) — and its
+  // queries use none of them: it hands equalities to PostgreSQL as JSON
+  // containment, which a B-tree cannot answer. The embedded database gets GIN
+  // indexes instead (src/store/embedded/gin-indexes.ts).
+  if (!(await isFerretdb(connection))) await ensureIndexes(models);
   const versions = new VersionedStore(models, clock);
   await recover(versions);
   return {

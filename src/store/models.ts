@@ -98,8 +98,9 @@ const transactionSchema = new Schema<TransactionDoc>({ _id: String, state: Strin
 /**
  * Each resource type has its own pair of collections ("CarePlan.versions",
  * "CarePlan.resources"): a search of one type never reads another's documents,
- * which matters on FerretDB v1, where only `_id` lookups use an index and every
- * other query reads the whole collection.
+ * which matters on FerretDB v1, whose queries use none of the indexes it makes
+ * (it hands PostgreSQL top-level equalities as JSON containment, which its
+ * B-tree indexes cannot answer) and so read the whole collection's table.
  */
 export interface Models {
   connection: Connection;

@@ -53,7 +53,7 @@ export async function writeAll(store: VersionedStore, writes: WriteRequest[]): P
 /** Step 3: unmark the versions and update the projection (idempotent). */
 async function finish(store: VersionedStore, docs: VersionDoc[]): Promise<void> {
   for (const d of docs) {
-    // By `_id` alone: the only filter FerretDB v1 answers from an index (a version's key is unique anyway).
+    // By `_id` alone: a top-level equality, which FerretDB v1 hands to PostgreSQL (a version's key is unique anyway).
     await store.models.versions(d.type).updateOne({ _id: d._id }, { $unset: { txn: '' } });
     const { txn: _t, ...committed } = d;
     await store.project(d.type, d.id, committed);

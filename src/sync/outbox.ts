@@ -49,7 +49,7 @@ export async function clearPendingBelow(store: VersionedStore, type: string, id:
 /** Takes versions off the outbox: pushed, or folded into a later merge result. */
 export async function clearPending(store: VersionedStore, type: string, id: string, versionIds: readonly number[]): Promise<void> {
   for (const n of versionIds) {
-    // By `_id` alone: the only filter FerretDB v1 answers from an index.
+    // By `_id` alone: a top-level equality, which FerretDB v1 hands to PostgreSQL (it filters nested paths itself, row by row).
     await store.models.versions(type).updateOne({ _id: versionKey(id, n) }, { $unset: { 'sync.pending': '' } });
   }
 }

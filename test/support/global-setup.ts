@@ -1,13 +1,13 @@
 /**
- * Vitest global setup: one real embedded FerretDB for the whole run, in a
- * temporary folder. Each test file takes its own database name on it
+ * Vitest global setup: one real embedded FerretDB (on its own PostgreSQL) for
+ * the whole run, in a temporary folder. Each test file takes its own database name on it
  * (test/support/db.ts), so files never see each other's data.
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { launchFerretdb } from '../../src/store/embedded/ferretdb.ts';
+import { launchEmbeddedDatabase } from '../../src/store/embedded/launch.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -21,9 +21,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
     project.provide('mongoUri', external);
     return async () => {};
   }
-  // A RAM disk where there is one: the test database is thrown away anyway, so skip the disk syncs.
+  // A RAM disk where there is one, and no fsync: the test database is thrown away anyway.
   const dir = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'samplan-test-db-'));
-  const db = await launchFerretdb({ dataDir: dir, log: (m) => console.error(`[global-setup] ${m}`) });
+  const db = await launchEmbeddedDatabase({ dataDir: dir, fsync: false, log: (m) => console.error(`[global-setup] ${m}`) });
   project.provide('mongoUri', db.uri);
   return async () => {
     await db.stop();

@@ -1,12 +1,16 @@
-// Pins the embedded MongoDB-wire server (FerretDB v1, SQLite backend) that
-// `npm start` and the tests launch when MONGODB_URI is unset. Built by
-// scripts/ferretdb.ts with `go build` from this module: `go install pkg@version`
-// cannot be used because the module proxy here refuses FerretDB's version list.
+// Pins the embedded MongoDB-wire server (FerretDB v1, PostgreSQL backend, on a
+// private cluster it starts itself) that `npm start` and the tests launch when
+// MONGODB_URI is unset. Built by src/store/embedded/ferretdb.ts with `go build`
+// from this module: `go install pkg@version` cannot be used because the module
+// proxy here refuses FerretDB's version list.
 module samplan.local/tools/ferretdb
 
 go 1.24
 
-require github.com/FerretDB/FerretDB v1.24.2
+require (
+	github.com/FerretDB/FerretDB v1.24.2
+	github.com/jackc/pgx/v5 v5.7.5
+)
 
 require (
 	filippo.io/edwards25519 v1.1.0 // indirect
@@ -27,7 +31,6 @@ require (
 	github.com/jackc/pgerrcode v0.0.0-20240316143900-6e2875d9b438 // indirect
 	github.com/jackc/pgpassfile v1.0.0 // indirect
 	github.com/jackc/pgservicefile v0.0.0-20240606120523-5a60cdf6a761 // indirect
-	github.com/jackc/pgx/v5 v5.7.5 // indirect
 	github.com/jackc/puddle/v2 v2.2.2 // indirect
 	github.com/klauspost/compress v1.18.0 // indirect
 	github.com/mattn/go-isatty v0.0.20 // indirect
