@@ -35,7 +35,7 @@ async function measure(n: number, f: (i: number) => Promise<unknown>): Promise<n
 
 const dir = mkdtempSync(join(tmpdir(), 'samplan-bench-'));
 const embedded = await launchEmbeddedDatabase({ dataDir: dir });
-const db = await openDatabase(embedded.uri, 'bench');
+const db = await openDatabase(embedded.uri, 'bench', { postgresUrl: embedded.postgresUrl });
 const svc = buildServices(db);
 const ctx = { principal: servicePrincipal('bench'), requestId: 'bench', baseUrl: 'http://bench/fhir' };
 const req = (method: FhirRequest['method'], path: string[], body?: unknown, query: [string, string][] = []): FhirRequest => ({ method, path, query, headers: {}, body, ctx });
@@ -61,7 +61,7 @@ for (const [name, ms, base] of rows) {
 }
 const SYNC_N = Number(process.env.BENCH_SYNC_N ?? 40);
 const SYNC_INTERVAL_MS = Number(process.env.BENCH_SYNC_INTERVAL_MS ?? 250);
-const sync = await measureSyncLag(embedded.uri, SYNC_N, SYNC_INTERVAL_MS);
+const sync = await measureSyncLag(embedded.uri, embedded.postgresUrl, SYNC_N, SYNC_INTERVAL_MS);
 const lag = stats(sync.lag);
 const direct = stats(sync.baseline);
 console.log(`\nsync lag: ${SYNC_N} CarePlan writes on A until readable on B (B pulls every ${sync.intervalMs} ms); baseline = PUT + GET directly on the FHIR server`);

@@ -20,9 +20,9 @@ export interface LagFigures {
   intervalMs: number;
 }
 
-export async function measureSyncLag(mongoUri: string, n: number, intervalMs: number): Promise<LagFigures> {
+export async function measureSyncLag(mongoUri: string, postgresUrl: string, n: number, intervalMs: number): Promise<LagFigures> {
   const peer = await startFhirPeer();
-  const [dbA, dbB] = await Promise.all([openDatabase(mongoUri, 'bench_sync_a'), openDatabase(mongoUri, 'bench_sync_b')]);
+  const [dbA, dbB] = await Promise.all([openDatabase(mongoUri, 'bench_sync_a', { postgresUrl }), openDatabase(mongoUri, 'bench_sync_b', { postgresUrl })]);
   const svcA = buildServices(dbA);
   const svcB = buildServices(dbB);
   const a = await SyncEngine.open(dbA, svcA.store, { remoteUrl: peer.baseUrl, localBase: 'https://a.bench/fhir', instance: 'bench-a', intervalMs });

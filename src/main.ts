@@ -29,7 +29,7 @@ if (uri) {
   logger.info({ dataDir: embedded.dataDir, uri }, 'MONGODB_URI is unset: using the embedded FerretDB (PostgreSQL backend, on a private cluster in the data folder)');
 }
 
-const db = await openDatabase(uri, config.mongoDb);
+const db = await openDatabase(uri, config.mongoDb, embedded ? { postgresUrl: embedded.postgresUrl } : {});
 const auth = authSettingsFromEnv(process.env);
 if (auth.devSecret) {
   logger.warn({ file: auth.devSecret.file }, `development token secret ${auth.devSecret.created ? 'created' : 'loaded'}; mint tokens with: npm run -s token -- --patient Patient/p1 (or --practitioner Practitioner/x, --system)`);

@@ -8,12 +8,14 @@ import { writeChecks } from './checks.ts';
 import { agreeOperation } from './fhir/interactions/agree.ts';
 import type { FhirServices, WriteChecks } from './fhir/types.ts';
 import { reviewDue } from './plans/search-params.ts';
-import { registerSearchParam, searchParam, Store, type Database } from './store/index.ts';
+import { syncConflict } from './sync/search-params.ts';
+import { registerSearchParam, searchParam, Store, SYNCED_TYPES, type Database } from './store/index.ts';
 import { OPERATION, supportedProfiles } from './validation/index.ts';
 
 // Search parameters defined by the plan rules join the registry before any database is opened
-// (openDatabase creates an index for every registered parameter).
+// (every stored version carries its keys for them).
 if (!searchParam('CarePlan', reviewDue.name)) registerSearchParam('CarePlan', reviewDue);
+for (const type of SYNCED_TYPES) if (!searchParam(type, syncConflict.name)) registerSearchParam(type, syncConflict);
 
 export function buildServices(db: Database, checks: WriteChecks = writeChecks()): FhirServices {
   const store = new Store(db.versions, new CareTeamPolicy(db.versions), new StoredAuditTrail(db.versions));

@@ -20,7 +20,7 @@
  * AuditEvent needs a scope that names it (an auditor scope): a wildcard
  * user/*.cruds does not open the audit log.
  */
-import type { AccessPolicy, Filter, VersionedStore } from '../store/index.ts';
+import { findMatching, type AccessPolicy, type Filter, type ResourceDoc, type VersionedStore } from '../store/index.ts';
 import { insufficientScope } from './challenge.ts';
 import { identityOf, type PractitionerIdentity } from './identity.ts';
 import { isActiveParticipant } from './membership.ts';
@@ -39,7 +39,6 @@ const DIRECTORY_WRITES = new Set(['Organization', 'Practitioner', 'PractitionerR
 interface Reach {
   who: PractitionerIdentity;
   teams: string[];
-  plans: string[];
   patients: string[];
 }
 
@@ -92,7 +91,8 @@ export class CareTeamPolicy implements AccessPolicy {
       case 'RelatedPerson':
         return { 'sp.patient': { $in: reach.patients } };
       case 'Provenance':
-        return { 'sp.target': { $in: reach.plans } };
+        // The plans of their teams: looked up only here, where it is needed.
+        return { 'sp.target': { $in: reach.teams.length ? await this.idsOf('CarePlan', { 'sp.care-team': { $in: reach.teams } }) : [] } };
       default:
         return NOTHING;
     }
@@ -160,29 +160,28 @@ export class CareTeamPolicy implements AccessPolicy {
   }
 
   private async idsOf(type: string, filter: Filter): Promise<string[]> {
-    const docs = await this.versions.models.resources(type).find({ $and: [{ deleted: false }, filter] }, { _id: 1 }).lean<{ _id: string }[]>();
-    return docs.map((d) => `${type}/${d._id}`);
+    const found = await findMatching<ResourceDoc>(this.versions, type, 'resources', { $and: [{ deleted: false }, filter] });
+    return found.docs.map((d) => `${type}/${d._id}`);
   }
 
   /** The teams a practitioner is active on now, and the plans and patients they reach through them. */
   private async reach(p: Principal): Promise<Reach> {
     const now = this.clock();
     const who = await identityOf(this.versions, p, now);
-    if (who.refs.length === 0) return { who, teams: [], plans: [], patients: [] };
+    if (who.refs.length === 0) return { who, teams: [], patients: [] };
     // Candidate teams by member or on-behalf-of organisation; the period and status are then judged on the data.
-    const candidates = await this.versions.models
-      .resources('CareTeam')
-      .find({ deleted: false, $or: [{ 'sp.participant': { $in: who.refs } }, { 'sp.participant-organization': { $in: who.refs } }] })
-      .lean<{ _id: string; resource: fhir4.CareTeam }[]>();
-    const active = candidates.filter((d) => isActiveParticipant(d.resource, p, now, who.roleOrg));
+    const candidates = await findMatching<ResourceDoc>(this.versions, 'CareTeam', 'resources', {
+      deleted: false,
+      $or: [{ 'sp.participant': { $in: who.refs } }, { 'sp.participant-organization': { $in: who.refs } }],
+    });
+    const active = candidates.docs.filter((d) => isActiveParticipant(d.resource as fhir4.CareTeam, p, now, who.roleOrg));
     const teams = active.map((d) => `CareTeam/${d._id}`);
-    const plans = teams.length ? await this.idsOf('CarePlan', { 'sp.care-team': { $in: teams } }) : [];
     const patients = new Set<string>();
     for (const d of active) {
-      const s = normaliseReference(d.resource.subject?.reference);
+      const s = normaliseReference((d.resource as fhir4.CareTeam).subject?.reference);
       if (s?.startsWith('Patient/')) patients.add(s);
     }
-    return { who, teams, plans, patients: [...patients] };
+    return { who, teams, patients: [...patients] };
   }
 }
 

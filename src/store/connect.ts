@@ -1,37 +1,41 @@
-/** Opening the database: connection, indexes for every search parameter, start-up recovery. */
+/** Opening the database: connection, the declared indexes (indexes.ts), start-up recovery. */
 import mongoose from 'mongoose';
 import { bindModels, type Models } from './models.ts';
-import { hiField, loField, RESOURCE_TYPES, searchParamsOf } from './search/params.ts';
+import { ensureGinIndexes } from './embedded/gin-indexes.ts';
+import { storeIndexes, type IndexSpec } from './indexes.ts';
+import { RESOURCE_TYPES } from './search/params.ts';
 import { recover } from './transaction.ts';
 import { VersionedStore } from './versioned.ts';
 
 export interface Database {
   models: Models;
   versions: VersionedStore;
+  /** Makes indexes other capabilities declare for their own collections (e.g. the sync state). */
+  ensureIndexes(specs: IndexSpec[]): Promise<void>;
   ping(): Promise<boolean>;
   close(): Promise<void>;
 }
 
 /**
- * One index per offered search parameter, plus the paths reads use, for a real
- * MongoDB, which uses them all. Not on FerretDB (see openDatabase).
+ * Makes the declared indexes (indexes.ts): ordinary single-field indexes on
+ * MongoDB (multikey for `keys`, sparse for marks most documents lack).
  */
-async function ensureIndexes(models: Models): Promise<void> {
-  for (const type of models.types) {
-    const r = models.resources(type).collection;
-    await r.createIndex({ deleted: 1, lastUpdated: -1 });
-    for (const p of searchParamsOf(type)) {
-      if (p.type === 'date') {
-        await r.createIndex({ [`sp.${loField(p.name)}`]: 1 });
-        await r.createIndex({ [`sp.${hiField(p.name)}`]: 1 });
-      } else await r.createIndex({ [`sp.${p.name}`]: 1 });
-    }
-    const v = models.versions(type).collection;
-    await v.createIndex({ id: 1, versionId: -1 });
-    await v.createIndex({ lastUpdated: -1 });
-    await v.createIndex({ txn: 1 }, { sparse: true });
-    await v.createIndex({ 'sync.pending': 1 }, { sparse: true });
+async function ensureMongoIndexes(connection: mongoose.Connection, specs: IndexSpec[]): Promise<void> {
+  const sparse = new Set(['pending', 'open', 'txn', 'refused']);
+  for (const { collection, fields } of specs) {
+    for (const f of fields) await connection.db!.collection(collection).createIndex({ [f]: 1 }, sparse.has(f) ? { sparse: true } : {});
   }
+}
+
+export interface OpenOptions {
+  clock?: () => Date;
+  /**
+   * The embedded database's PostgreSQL (EmbeddedDatabase.postgresUrl), where
+   * the indexes go as GIN indexes FerretDB cannot make itself.
+   */
+  postgresUrl?: string;
+  /** Turns on the driver's command monitoring (the query-shape audit test listens to it). */
+  monitorCommands?: boolean;
 }
 
 /** FerretDB names itself in buildInfo; MongoDB does not. */
@@ -40,21 +44,25 @@ async function isFerretdb(connection: mongoose.Connection): Promise<boolean> {
   return typeof info['ferretdbVersion'] === 'string';
 }
 
-export async function openDatabase(uri: string, dbName: string, clock?: () => Date): Promise<Database> {
-  const connection = await mongoose.createConnection(uri, { dbName, serverSelectionTimeoutMS: 10_000, autoIndex: false }).asPromise();
+export async function openDatabase(uri: string, dbName: string, opts: OpenOptions = {}): Promise<Database> {
+  const connection = await mongoose.createConnection(uri, { dbName, serverSelectionTimeoutMS: 10_000, autoIndex: false, ...(opts.monitorCommands ? { monitorCommands: true } : {}) }).asPromise();
   const models = bindModels(connection, RESOURCE_TYPES);
+  const ferret = await isFerretdb(connection);
+  if (ferret && !opts.postgresUrl) throw new Error('FerretDB needs its PostgreSQL URL (postgresUrl) for the indexes every query relies on');
   // FerretDB v1 (on PostgreSQL) makes each index a B-tree on the path's whole JSON
   // value — for an array, one key holding every element, which PostgreSQL refuses
-  // beyond 2.7 kB (the entity list of a large transaction's AuditEvent) — and its
-  // queries use none of them: it hands equalities to PostgreSQL as JSON
-  // containment, which a B-tree cannot answer. The embedded database gets GIN
-  // indexes instead (src/store/embedded/gin-indexes.ts).
-  if (!(await isFerretdb(connection))) await ensureIndexes(models);
-  const versions = new VersionedStore(models, clock);
+  // beyond 2.7 kB — and its queries use none of them: it hands equalities to
+  // PostgreSQL as JSON containment, which a B-tree cannot answer. The embedded
+  // database gets GIN indexes instead (src/store/embedded/gin-indexes.ts).
+  const ensureIndexes = (specs: IndexSpec[]): Promise<unknown> =>
+    ferret ? ensureGinIndexes(opts.postgresUrl!, connection.db!, specs) : ensureMongoIndexes(connection, specs);
+  await ensureIndexes(storeIndexes(models.types));
+  const versions = new VersionedStore(models, opts.clock);
   await recover(versions);
   return {
     models,
     versions,
+    ensureIndexes: async (specs) => void (await ensureIndexes(specs)),
     async ping() {
       try {
         await connection.db?.admin().ping();

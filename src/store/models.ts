@@ -33,6 +33,8 @@ export interface StoredVersion {
   deleted: boolean;
   resource: FhirResource | null;
   sp: SearchValues;
+  /** The indexed equality keys (search/keys.ts): every search value and time bucket, as strings. */
+  keys?: string[];
   /**
    * The kind of principal that wrote the version. Directory records grant
    * reach only when a system client (the directory feed) wrote them, never
@@ -48,8 +50,6 @@ export interface StoredVersion {
  * leave a local change that sync does not know about.
  */
 export interface SyncMark {
-  /** A local change of a synced type that has not reached the server yet: the outbox. */
-  pending?: boolean;
   /** This version came from the server: its version id and `meta.source` there. */
   remote?: { vid: string; source?: string };
   /** A merge of local changes onto the server's version `rebasedOn`: pending, and pushed with If-Match on it. */
@@ -63,6 +63,13 @@ export interface VersionDoc extends StoredVersion {
   _id: string; // "id/_history/n"
   /** Set while the version belongs to a transaction that may not have committed yet. */
   txn?: string | null;
+  /**
+   * A local change of a synced type that has not reached the server yet: the
+   * outbox (src/sync/outbox.ts). Top-level, so finding the outbox is a probe.
+   */
+  pending?: boolean;
+  /** True while `txn` is set: the field recovery finds such versions by (a top-level boolean is a probe). */
+  open?: boolean;
   /** Who wrote the version (Practitioner/…, Patient/… or a service), for sync's conflict records. */
   author?: string;
   sync?: SyncMark;
@@ -70,6 +77,13 @@ export interface VersionDoc extends StoredVersion {
 
 export interface ResourceDoc extends StoredVersion {
   _id: string; // the resource id
+}
+
+/** A day on which a version of a type was written: what a listing of everything walks (find.ts). */
+export interface DayDoc {
+  _id: string; // "Type|YYYY-MM-DD"
+  type: string;
+  day: string;
 }
 
 export interface TransactionDoc {
@@ -88,12 +102,14 @@ const versionFields = {
   // Resource bodies are arbitrary FHIR JSON: stored as Mixed, never cast or stripped.
   resource: Schema.Types.Mixed,
   sp: Schema.Types.Mixed,
+  keys: [String],
   writtenBy: String,
 };
 
-const versionSchema = new Schema<VersionDoc>({ ...versionFields, txn: String, author: String, sync: Schema.Types.Mixed }, { versionKey: false, minimize: false });
+const versionSchema = new Schema<VersionDoc>({ ...versionFields, txn: String, open: Boolean, pending: Boolean, author: String, sync: Schema.Types.Mixed }, { versionKey: false, minimize: false });
 const resourceSchema = new Schema<ResourceDoc>(versionFields, { versionKey: false, minimize: false });
 const transactionSchema = new Schema<TransactionDoc>({ _id: String, state: String, at: Date }, { versionKey: false });
+const daySchema = new Schema<DayDoc>({ _id: String, type: String, day: String }, { versionKey: false });
 
 /**
  * Each resource type has its own pair of collections ("CarePlan.versions",
@@ -107,6 +123,7 @@ export interface Models {
   versions(type: string): Model<VersionDoc>;
   resources(type: string): Model<ResourceDoc>;
   transactions: Model<TransactionDoc>;
+  days: Model<DayDoc>;
   /** Types that have collections (every served type). */
   types: readonly string[];
 }
@@ -129,6 +146,7 @@ export function bindModels(connection: Connection, types: readonly string[]): Mo
     versions: (type) => pick(versions, type),
     resources: (type) => pick(resources, type),
     transactions: connection.model<TransactionDoc>('Transaction', transactionSchema, 'transactions'),
+    days: connection.model<DayDoc>('Day', daySchema, 'days'),
   };
 }
 

@@ -1,4 +1,5 @@
 /** Search (on the projection) and history (on the versions) reads. */
+import { findMatching, isWalk, newestFirst, sortDocs } from './find.ts';
 import type { ResourceDoc, VersionDoc } from './models.ts';
 import type { Filter, ParsedSearch } from './search/query.ts';
 import type { VersionedStore } from './versioned.ts';
@@ -16,17 +17,19 @@ export interface SearchResult {
 
 export async function search(store: VersionedStore, type: string, q: ParsedSearch, narrowing: Filter): Promise<SearchResult> {
   const filter = liveFilter(q.filter, narrowing);
-  const resources = store.models.resources(type);
-  const total = q.totalMode === 'none' ? undefined : await resources.countDocuments(filter);
-  if (q.summaryCount) return { docs: [], total };
-  const docs = await resources.find(filter).sort(q.sort).skip(q.offset).limit(q.count).lean<ResourceDoc[]>();
-  return { docs, total };
+  const counted = q.summaryCount || q.totalMode === 'accurate' || (q.totalMode === 'auto' && !isWalk(filter, 'resources', store.now()));
+  // A page of a listing by -_lastUpdated with no total to count needs only the newest matches.
+  const enough = !counted && newestFirst(q.sort) ? q.offset + q.count : undefined;
+  const found = await findMatching<ResourceDoc>(store, type, 'resources', filter, enough === undefined ? {} : { enough });
+  const total = !counted || !found.complete ? undefined : found.docs.length;
+  if (q.summaryCount) return { docs: [], total: found.docs.length };
+  return { docs: sortDocs(found.docs, q.sort).slice(q.offset, q.offset + q.count), total };
 }
 
-/** Current documents by id (for _include), narrowed like a search. */
+/** Current documents by id (for _include), narrowed like a search: one probe per id. */
 export async function byIds(store: VersionedStore, type: string, ids: string[], narrowing: Filter): Promise<ResourceDoc[]> {
   if (ids.length === 0) return [];
-  return store.models.resources(type).find(liveFilter({ _id: { $in: ids } }, narrowing)).lean<ResourceDoc[]>();
+  return (await findMatching<ResourceDoc>(store, type, 'resources', liveFilter({ _id: { $in: ids } }, narrowing))).docs;
 }
 
 export interface HistoryQuery {
@@ -37,7 +40,8 @@ export interface HistoryQuery {
 
 export interface HistoryResult {
   versions: VersionDoc[];
-  total: number;
+  /** Undefined when the history is too long to count on the way (a type's whole history, paged). */
+  total: number | undefined;
 }
 
 /**
@@ -46,7 +50,6 @@ export interface HistoryResult {
  * transaction are left out until it is finished.
  */
 export async function history(store: VersionedStore, type: string, id: string | undefined, q: HistoryQuery, narrowing: Filter): Promise<HistoryResult> {
-  const versions = store.models.versions(type);
   if (id !== undefined && !q.since) {
     // One resource: versions n, n-1, … are fetched by key; n is also the total.
     const current = await store.current(type, id);
@@ -61,8 +64,9 @@ export async function history(store: VersionedStore, type: string, id: string | 
   if (Object.keys(narrowing).length > 0) parts.push(onVersions(narrowing));
   const filter = { $and: parts };
   const sort: [string, 1 | -1][] = [['lastUpdated', -1], ['versionId', -1], ['_id', 1]];
-  const [docs, total] = await Promise.all([versions.find(filter).sort(sort).skip(q.offset).limit(q.count).lean<VersionDoc[]>(), versions.countDocuments(filter)]);
-  return { versions: docs, total };
+  // Newest first: a walk over time buckets stops once the page is in hand (and then counts no total).
+  const found = await findMatching<VersionDoc>(store, type, 'versions', filter, { enough: q.offset + q.count });
+  return { versions: sortDocs(found.docs, sort).slice(q.offset, q.offset + q.count), total: found.complete ? found.docs.length : undefined };
 }
 
 /**

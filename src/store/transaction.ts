@@ -17,7 +17,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { FhirError } from '../errors.ts';
-import { isDuplicateKey, type VersionDoc } from './models.ts';
+import { findMatching } from './find.ts';
+import { isDuplicateKey, type ResourceDoc, type VersionDoc } from './models.ts';
 import { record } from './decisions.ts';
 import { newVersion, type VersionedStore, type WriteRequest } from './versioned.ts';
 
@@ -26,6 +27,7 @@ export async function writeAll(store: VersionedStore, writes: WriteRequest[]): P
   const txn = randomUUID();
   const at = store.now();
   const docs = writes.map((w) => newVersion(w, at, txn));
+  for (const d of docs) await store.noteDay(d.type, at);
   try {
     for (const [i, doc] of docs.entries()) {
       try {
@@ -45,7 +47,7 @@ export async function writeAll(store: VersionedStore, writes: WriteRequest[]): P
     throw new FhirError('conflict', { code: 'transient', diagnostics: 'The transaction took too long and was abandoned; nothing was stored. Try again.' });
   }
   await finish(store, docs);
-  const committed = docs.map(({ txn: _t, ...doc }) => doc);
+  const committed = docs.map(({ txn: _t, open: _o, ...doc }) => doc);
   store.committedNow(committed);
   return committed;
 }
@@ -53,9 +55,9 @@ export async function writeAll(store: VersionedStore, writes: WriteRequest[]): P
 /** Step 3: unmark the versions and update the projection (idempotent). */
 async function finish(store: VersionedStore, docs: VersionDoc[]): Promise<void> {
   for (const d of docs) {
-    // By `_id` alone: a top-level equality, which FerretDB v1 hands to PostgreSQL (a version's key is unique anyway).
-    await store.models.versions(d.type).updateOne({ _id: d._id }, { $unset: { txn: '' } });
-    const { txn: _t, ...committed } = d;
+    // By `_id` alone: a probe (a version's key is unique anyway).
+    await store.models.versions(d.type).updateOne({ _id: d._id }, { $unset: { txn: '', open: '' } });
+    const { txn: _t, open: _o, ...committed } = d;
     await store.project(d.type, d.id, committed);
   }
 }
@@ -71,12 +73,17 @@ export async function recover(store: VersionedStore): Promise<{ transactions: nu
   let reprojected = 0;
   for (const type of store.models.types) {
     const versions = store.models.versions(type);
-    const marked = await versions.find({ txn: { $ne: null } }).lean<VersionDoc[]>();
-    for (const v of marked) (byTxn.get(v.txn!) ?? byTxn.set(v.txn!, []).get(v.txn!))!.push(v);
-    const newest = await store.models.resources(type).findOne({}, { lastUpdated: 1 }).sort({ lastUpdated: -1 }).lean<{ lastUpdated: Date }>();
-    const since = newest ? new Date(newest.lastUpdated.getTime() - 60_000) : new Date(0);
-    const touched = await versions.find({ lastUpdated: { $gte: since } }, { id: 1 }).lean<{ id: string }[]>();
-    for (const id of new Set(touched.map((t) => t.id))) {
+    const marked = await versions.find({ open: true }).lean<VersionDoc[]>();
+    for (const v of marked) if (v.txn) (byTxn.get(v.txn) ?? byTxn.set(v.txn, []).get(v.txn))!.push(v);
+    // The projection can only be behind for versions of the last moments before the stop: those of
+    // the newest day with data, from a minute before its newest projection on.
+    const [lastDay] = (await store.days(type)).sort().reverse();
+    if (!lastDay) continue;
+    const day = await findMatching<ResourceDoc>(store, type, 'resources', { lastUpdated: { $gte: new Date(`${lastDay}T00:00:00Z`) } });
+    const newest = Math.max(0, ...day.docs.map((d) => new Date(d.lastUpdated).getTime()));
+    const since = new Date((newest || new Date(`${lastDay}T00:00:00Z`).getTime()) - 60_000);
+    const touched = await findMatching<VersionDoc>(store, type, 'versions', { lastUpdated: { $gte: since } });
+    for (const id of new Set(touched.docs.map((t) => t.id))) {
       await store.project(type, id);
       reprojected++;
     }

@@ -11,6 +11,7 @@
 import { FhirError, fail } from '../errors.ts';
 import { isDuplicateKey, SYNCED_TYPES, type FhirResource, type Models, type ResourceDoc, type StoredVersion, type VersionDoc } from './models.ts';
 import { searchValuesOf } from './search/index-values.ts';
+import { keysOf } from './search/keys.ts';
 import { decide, TXN_TIMEOUT_MS } from './decisions.ts';
 
 /** `_id` of a version document, inside its type's collection. */
@@ -51,6 +52,7 @@ export type CommitListener = (docs: readonly VersionDoc[]) => void;
 export function newVersion(req: WriteRequest, lastUpdated: Date, txn?: string): VersionDoc {
   const versionId = req.expect + 1;
   const resource = req.resource ? stamp(req.resource, req.id, versionId, lastUpdated) : null;
+  const sp = resource ? searchValuesOf(resource) : {};
   return {
     _id: versionKey(req.id, versionId),
     type: req.type,
@@ -59,8 +61,10 @@ export function newVersion(req: WriteRequest, lastUpdated: Date, txn?: string): 
     lastUpdated,
     deleted: resource === null,
     resource,
-    sp: resource ? searchValuesOf(resource) : {},
-    ...(txn ? { txn } : {}),
+    sp,
+    // A deletion is found by no search, only by its time (history, _since).
+    keys: keysOf(resource ? sp : {}, lastUpdated),
+    ...(txn ? { txn, open: true } : {}),
     ...(req.author ? { author: req.author } : {}),
     ...(req.writtenBy ? { writtenBy: req.writtenBy } : {}),
     ...syncMark(req),
@@ -68,10 +72,10 @@ export function newVersion(req: WriteRequest, lastUpdated: Date, txn?: string): 
 }
 
 /** The outbox mark (models.ts SyncMark): every local change of a synced type is pending until pushed. */
-function syncMark(req: WriteRequest): Pick<VersionDoc, 'sync'> {
+function syncMark(req: WriteRequest): Pick<VersionDoc, 'sync' | 'pending'> {
   if (req.remote) return { sync: { remote: req.remote } };
-  if (req.rebasedOn) return { sync: { pending: true, rebasedOn: req.rebasedOn } };
-  return SYNCED_TYPES.has(req.type) ? { sync: { pending: true } } : {};
+  if (req.rebasedOn) return { pending: true, sync: { rebasedOn: req.rebasedOn } };
+  return SYNCED_TYPES.has(req.type) ? { pending: true } : {};
 }
 
 export class VersionedStore {
@@ -84,6 +88,27 @@ export class VersionedStore {
 
   now(): Date {
     return this.clock();
+  }
+
+  /** Days this process knows are in the catalog, so each day is recorded once, not on every write. */
+  private readonly knownDays = new Set<string>();
+
+  /** Records that a version of `type` was written on the day of `at` (models.ts DayDoc). */
+  async noteDay(type: string, at: Date): Promise<void> {
+    const day = at.toISOString().slice(0, 10);
+    const key = `${type}|${day}`;
+    if (this.knownDays.has(key)) return;
+    try {
+      await this.models.days.collection.insertOne({ _id: key, type, day } as never);
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+    }
+    this.knownDays.add(key);
+  }
+
+  /** The days on which versions of `type` were written ("YYYY-MM-DD"): one probe, a few thousand at most. */
+  async days(type: string): Promise<string[]> {
+    return (await this.models.days.find({ type }, { day: 1 }).lean<{ day: string }[]>()).map((d) => d.day);
   }
 
   onCommit(listener: CommitListener): () => void {
@@ -144,6 +169,7 @@ export class VersionedStore {
     if (req.fresh && req.expect !== 0) throw new Error('a fresh id has no earlier version');
     if (!req.fresh) await this.assertBase(req);
     const doc = newVersion(req, this.now());
+    await this.noteDay(req.type, doc.lastUpdated);
     try {
       await this.models.versions(req.type).collection.insertOne(doc as never);
     } catch (err) {
@@ -214,5 +240,5 @@ export class VersionedStore {
 }
 
 export function toStored(v: StoredVersion): StoredVersion {
-  return { type: v.type, id: v.id, versionId: v.versionId, lastUpdated: v.lastUpdated, deleted: v.deleted, resource: v.resource, sp: v.sp, ...(v.writtenBy ? { writtenBy: v.writtenBy } : {}) };
+  return { type: v.type, id: v.id, versionId: v.versionId, lastUpdated: v.lastUpdated, deleted: v.deleted, resource: v.resource, sp: v.sp, keys: v.keys ?? [], ...(v.writtenBy ? { writtenBy: v.writtenBy } : {}) };
 }

@@ -5,12 +5,11 @@
  * the server cannot be reached — after a back-off that doubles up to
  * `maxBackoffMs`, with jitter so that many instances do not return at the
  * same moment. Local writes are accepted all the while: they wait in the
- * outbox (the `sync.pending` mark on each version).
+ * outbox (the `pending` mark on each version).
  */
 import { servicePrincipal, type CallContext } from '../auth/index.ts';
-import type { Database, Store } from '../store/index.ts';
+import { findMatching, type Database, type Store } from '../store/index.ts';
 import { SYNCED_TYPES, type ResourceDoc } from '../store/models.ts';
-import { EXTENSION } from '../validation/index.ts';
 import { conflictsOn, type ConflictRecord } from './conflicts.ts';
 import type { SyncContext } from './context.ts';
 import { detectDeletions, pull } from './inbound.ts';
@@ -19,7 +18,7 @@ import { push } from './outbound.ts';
 import { queueDepth } from './outbox.ts';
 import { RemoteServer, RemoteUnavailable } from './remote.ts';
 import { storeResolver } from './resolver.ts';
-import { SyncState } from './state.ts';
+import { SYNC_STATE_INDEXES, SyncState } from './state.ts';
 
 export interface SyncOptions {
   /** FHIR_SYNC_URL: the server's FHIR base. */
@@ -98,6 +97,7 @@ export class SyncEngine {
     const opts = { intervalMs: 5_000, timeoutMs: 10_000, overlapMs: 5_000, leaseMs: 60_000, maxBackoffMs: 60_000, deletionCheckMs: 60_000, ...options };
     if (opts.leaseMs < 4 * opts.timeoutMs) throw new Error('sync: the lease must outlast a push of one version with room to spare (leaseMs ≥ 4 × timeoutMs)');
     const state = new SyncState(db.models.connection);
+    await db.ensureIndexes(SYNC_STATE_INDEXES);
     const instance = await state.instanceId(opts.instance);
     const ctx: CallContext = { principal: servicePrincipal('sync'), requestId: `sync-${instance}`, baseUrl: opts.localBase };
     const s: SyncContext = {
@@ -126,7 +126,7 @@ export class SyncEngine {
     if (this.started) return;
     this.started = true;
     this.unsubscribe = this.s.versions.onCommit((docs) => {
-      if (docs.some((d) => SYNCED_TYPES.has(d.type) && d.sync?.pending)) this.soon();
+      if (docs.some((d) => SYNCED_TYPES.has(d.type) && d.pending)) this.soon();
     });
     this.schedule(0);
   }
@@ -238,7 +238,7 @@ export class SyncEngine {
   private async openConflicts(): Promise<OpenConflict[]> {
     const out: OpenConflict[] = [];
     for (const type of SYNCED_TYPES) {
-      const docs = await this.s.versions.models.resources(type).find({ deleted: false, 'resource.extension.url': EXTENSION.syncConflict }).lean<ResourceDoc[]>();
+      const { docs } = await findMatching<ResourceDoc>(this.s.versions, type, 'resources', { deleted: false, 'sp.sync-conflict': 'true' });
       for (const d of docs) for (const c of conflictsOn(d.resource as fhir4.DomainResource)) out.push({ resource: `${type}/${d.id}`, ...c });
     }
     return out;

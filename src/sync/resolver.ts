@@ -1,5 +1,5 @@
 /** Business identifiers of local records, for rewriting references (references.ts). */
-import type { VersionedStore } from '../store/index.ts';
+import { findMatching, type ResourceDoc, type VersionedStore } from '../store/index.ts';
 import type { ReferenceResolver } from './references.ts';
 
 /** The identifier worth sharing: an official one if marked, else the first with system and value. */
@@ -19,7 +19,7 @@ export function storeResolver(versions: VersionedStore): ReferenceResolver {
     },
     async findByIdentifier(type, identifier) {
       if (!served.has(type)) return undefined;
-      const docs = await versions.models.resources(type).find({ deleted: false, 'sp.identifier': `${identifier.system}|${identifier.value}` }, { _id: 1 }).limit(2).lean<{ _id: string }[]>();
+      const { docs } = await findMatching<ResourceDoc>(versions, type, 'resources', { deleted: false, 'sp.identifier': `${identifier.system}|${identifier.value}` });
       return docs.length === 1 ? docs[0]!._id : undefined;
     },
   };

@@ -9,14 +9,23 @@
  *                     figures /sync/status shows;
  *   sync.lease        the lease (lease.ts).
  *
- * The outbox itself is not here: it is the `sync.pending` mark on each local
+ * The outbox itself is not here: it is the `pending` mark on each local
  * version (src/store/models.ts), written by the version's own insert.
  * Only the process holding the lease writes these documents.
  */
 import { randomUUID } from 'node:crypto';
 import type { Connection, mongo } from 'mongoose';
+import type { IndexSpec } from '../store/index.ts';
 import { isDuplicateKey } from '../store/models.ts';
 import type { Term } from './lease.ts';
+
+/**
+ * What the sync state's queries rely on (store/indexes.ts): a type's shared
+ * resources (deletion checks) and the refused ones (/sync/status) by a
+ * top-level field each; the rest are `_id` lookups. The lease's terms are
+ * found by `_id`, and the newest among the last few kept.
+ */
+export const SYNC_STATE_INDEXES: IndexSpec[] = [{ collection: 'sync.resources', fields: ['type', 'refused'] }];
 
 export interface ResourceState {
   _id: string; // "Type/id"
@@ -33,6 +42,8 @@ export interface ResourceState {
   baseContent?: object | null;
   /** The last refusal (by the server or by validation here) of a change of this resource. */
   error?: { at: Date; message: string };
+  /** Set with `error`: the field the refusals are listed by. */
+  refused?: true;
 }
 
 export interface StatusFigures {
@@ -99,19 +110,21 @@ export class SyncState {
   }
 
   async set(type: string, id: string, change: Partial<Omit<ResourceState, '_id' | 'type' | 'id'>>, clearError = true): Promise<void> {
-    const update: mongo.UpdateFilter<ResourceState> = { $set: { type, id, ...change } };
-    if (clearError && !change.error) update.$unset = { error: '' };
+    // `refused` stands beside `error` so that listing the refusals is a probe (a top-level boolean).
+    const update: mongo.UpdateFilter<ResourceState> = { $set: { type, id, ...change, ...(change.error ? { refused: true } : {}) } };
+    if (clearError && !change.error) update.$unset = { error: '', refused: '' };
     await this.resources.updateOne({ _id: `${type}/${id}` }, update, { upsert: true });
   }
 
   /** Resources the server had when last seen: the ones whose deletion there must be looked for. */
-  onServer(type: string): Promise<ResourceState[]> {
-    return this.resources.find({ type, remoteVid: { $ne: null } }).toArray();
+  async onServer(type: string): Promise<ResourceState[]> {
+    // By `type` alone (an indexed probe); which of them the server has is judged here.
+    return (await this.resources.find({ type }).toArray()).filter((r) => r.remoteVid !== null && r.remoteVid !== undefined);
   }
 
   /** Resources whose last change was refused. */
   withErrors(): Promise<ResourceState[]> {
-    return this.resources.find({ error: { $exists: true } }).toArray();
+    return this.resources.find({ refused: true }).toArray();
   }
 
   async checkpoint(type: string): Promise<Date | undefined> {

@@ -54,6 +54,7 @@ export const VALUE_SET = {
 
 export const SEARCH_PARAMETER = {
   reviewDue: `${BASE}/SearchParameter/careplan-review-due`,
+  syncConflict: `${BASE}/SearchParameter/sync-conflict`,
 } as const;
 
 export const OPERATION = {

@@ -8,7 +8,8 @@ import { openDatabase, type Database } from '../../src/store/index.ts';
 
 export async function openTestDatabase(clock?: () => Date): Promise<Database> {
   const name = `t_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
-  return openDatabase(inject('mongoUri'), name, clock);
+  const postgresUrl = inject('postgresUrl');
+  return openDatabase(inject('mongoUri'), name, { ...(clock ? { clock } : {}), ...(postgresUrl ? { postgresUrl } : {}) });
 }
 
 /** Drops the file's database and closes the connection. */

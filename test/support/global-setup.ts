@@ -12,6 +12,8 @@ import { launchEmbeddedDatabase } from '../../src/store/embedded/launch.ts';
 declare module 'vitest' {
   export interface ProvidedContext {
     mongoUri: string;
+    /** The embedded database's PostgreSQL, where its indexes go; empty on an external MongoDB. */
+    postgresUrl: string;
   }
 }
 
@@ -19,12 +21,14 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const external = process.env.MONGODB_URI;
   if (external) {
     project.provide('mongoUri', external);
+    project.provide('postgresUrl', '');
     return async () => {};
   }
   // A RAM disk where there is one, and no fsync: the test database is thrown away anyway.
   const dir = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'samplan-test-db-'));
   const db = await launchEmbeddedDatabase({ dataDir: dir, fsync: false, log: (m) => console.error(`[global-setup] ${m}`) });
   project.provide('mongoUri', db.uri);
+  project.provide('postgresUrl', db.postgresUrl);
   return async () => {
     await db.stop();
     rmSync(dir, { recursive: true, force: true });

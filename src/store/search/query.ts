@@ -21,7 +21,12 @@ export interface ParsedSearch {
   offset: number;
   includes: { source: string; param: string }[];
   summaryCount: boolean;
-  totalMode: 'accurate' | 'none';
+  /**
+   * `auto` (no `_total` given): counted when the search is answered by probes
+   * of its criteria, left out when it is a listing walked through time (a
+   * listing of everything stops at the page: https://hl7.org/fhir/R4/search.html#total).
+   */
+  totalMode: 'accurate' | 'none' | 'auto';
   /** Parameters ignored under `Prefer: handling=lenient`, for the Bundle's self link. */
   ignored: string[];
   /** The parameters that took effect, normalised, for self/next links. */
@@ -58,7 +63,7 @@ function invalid(diagnostics: string, expression?: string): never {
 
 export function parseSearch(type: string, params: [string, string][], lenient: boolean): ParsedSearch {
   const and: Filter[] = [];
-  const out: ParsedSearch = { filter: {}, sort: [], count: DEFAULT_COUNT, offset: 0, includes: [], summaryCount: false, totalMode: 'accurate', ignored: [], applied: [], terms: 0 };
+  const out: ParsedSearch = { filter: {}, sort: [], count: DEFAULT_COUNT, offset: 0, includes: [], summaryCount: false, totalMode: 'auto', ignored: [], applied: [], terms: 0 };
   out.terms = params.reduce((n, [name, value]) => n + (CONTROL.has(name.split(':')[0] ?? '') ? 0 : splitValues(value).length), 0);
   if (out.terms > MAX_SEARCH_TERMS) fail('too-large', `A search may name at most ${MAX_SEARCH_TERMS} values; this one names ${out.terms}. Split it into several searches`);
 

@@ -1,0 +1,29 @@
+/**
+ * Every index samplan's queries rely on, declared once: openDatabase makes
+ * them (on MongoDB as ordinary indexes, on the embedded database as GIN
+ * indexes in its PostgreSQL), and the query-shape audit test fails on any
+ * query a declared index does not serve.
+ *
+ * Each entry is one single-field index. Every query on a request path is a
+ * probe (search/probes.ts): a top-level field equal to a scalar, possibly two
+ * such fields together, each of them here. `_id` is indexed everywhere.
+ */
+import { RESOURCE_TYPES } from './search/params.ts';
+
+export interface IndexSpec {
+  collection: string;
+  fields: string[];
+}
+
+/** The store's own collections (the sync state declares its own: sync/state.ts). */
+export function storeIndexes(types: readonly string[] = RESOURCE_TYPES): IndexSpec[] {
+  return [
+    ...types.flatMap((t) => [
+      { collection: `${t}.resources`, fields: ['keys'] },
+      // id: a resource's versions (history with _since); pending: the sync outbox; open: versions of
+      // undecided transactions (recovery); txn: the versions of one transaction (an abort).
+      { collection: `${t}.versions`, fields: ['keys', 'id', 'pending', 'open', 'txn'] },
+    ]),
+    { collection: 'days', fields: ['type'] },
+  ];
+}
