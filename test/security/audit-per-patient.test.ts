@@ -6,9 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/server.ts';
-import { allPages, planFor, teamFor } from './support.ts';
+import { allPages, participant, planFor, teamFor } from './support.ts';
 
-const ROLE = 'https://samplan.org/fhir/CodeSystem/samplan-careteam-role';
 const A = 'Patient/app-a';
 const B = 'Patient/app-b';
 
@@ -25,7 +24,7 @@ beforeAll(async () => {
   patientB = await s.token({ kind: 'patient', fhirUser: B });
   auditor = await s.token({ kind: 'system', scope: 'system/AuditEvent.rs' });
   for (const [p, t] of [[A, 'app-team-a'], [B, 'app-team-b']] as const) {
-    await s.seed(teamFor(t, p, [{ member: { reference: 'Practitioner/app-nurse' }, onBehalfOf: { reference: 'Organization/app-org' }, role: [{ coding: [{ system: ROLE, code: 'coordinator' }] }] }]));
+    await s.seed(teamFor(t, p, [participant('Practitioner/app-nurse', 'coordinator', 'Organization/app-org')]));
     await s.seed(planFor(`${t}-plan`, p, `CareTeam/${t}`));
   }
   // One search over both patients, naming both in its query.

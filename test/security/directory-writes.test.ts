@@ -8,9 +8,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/server.ts';
-import { expectOutcome, json, planFor, teamFor } from './support.ts';
+import { expectOutcome, json, participant, planFor, teamFor } from './support.ts';
 
-const ROLE = 'https://samplan.org/fhir/CodeSystem/samplan-careteam-role';
 const ADMIN: fhir4.CodeableConcept = { coding: [{ system: 'https://samplan.org/fhir/CodeSystem/samplan-directory-role', code: 'administrator' }] };
 const PNR = 'http://electronichealth.se/identifier/personnummer';
 
@@ -30,7 +29,7 @@ beforeAll(async () => {
   await s.seed({ resourceType: 'PractitionerRole', id: 'dw-admin', active: true, practitioner: { reference: 'Practitioner/dw-boss' }, organization: { reference: 'Organization/dw-kommun' }, code: [ADMIN] });
   await s.seed({ resourceType: 'Patient', id: 'dw-tolvan', identifier: [{ system: PNR, value: '191212121212' }], name: [{ family: 'Tolvansson' }] });
   // The region's team for the patient: the organisation is on it, so the region's roles reach the plan.
-  await s.seed(teamFor('dw-team', 'Patient/dw-tolvan', [{ member: { reference: 'Practitioner/dw-anna' }, onBehalfOf: { reference: 'Organization/dw-region' }, role: [{ coding: [{ system: ROLE, code: 'coordinator' }] }] }]));
+  await s.seed(teamFor('dw-team', 'Patient/dw-tolvan', [participant('Practitioner/dw-anna', 'coordinator', 'Organization/dw-region')]));
   await s.seed(planFor('dw-plan', 'Patient/dw-tolvan', 'CareTeam/dw-team'));
 });
 afterAll(() => s?.close());

@@ -8,9 +8,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/server.ts';
-import { json, planFor, teamFor } from './support.ts';
+import { json, participant, planFor, teamFor } from './support.ts';
 
-const ROLE = 'https://samplan.org/fhir/CodeSystem/samplan-careteam-role';
 const P = 'Patient/mr-p';
 let s: TestServer;
 const tokens: Record<string, string> = {};
@@ -23,8 +22,8 @@ beforeAll(async () => {
   tokens.patient = await s.token({ kind: 'patient', fhirUser: P, scope: 'patient/*.rs' });
   await s.seed({ resourceType: 'Patient', id: 'mr-p', name: [{ family: 'Läsare' }] });
   await s.seed({ resourceType: 'PractitionerRole', id: 'mr-role', active: true, practitioner: { reference: 'Practitioner/mr-gp' }, organization: { reference: 'Organization/mr-org' } });
-  await s.seed(teamFor('mr-team', P, [{ member: { reference: 'Practitioner/mr-nurse' }, onBehalfOf: { reference: 'Organization/mr-org' }, role: [{ coding: [{ system: ROLE, code: 'coordinator' }] }] }]));
-  await s.seed(teamFor('mr-team', P, [{ member: { reference: 'Practitioner/mr-nurse' }, onBehalfOf: { reference: 'Organization/mr-org' }, role: [{ coding: [{ system: ROLE, code: 'coordinator' }] }] }], { name: 'v2' }));
+  await s.seed(teamFor('mr-team', P, [participant('Practitioner/mr-nurse', 'coordinator', 'Organization/mr-org')]));
+  await s.seed(teamFor('mr-team', P, [participant('Practitioner/mr-nurse', 'coordinator', 'Organization/mr-org')], { name: 'v2' }));
   await s.seed(planFor('mr-plan', P, 'CareTeam/mr-team'));
   await s.seed({ resourceType: 'Goal', id: 'mr-goal', lifecycleStatus: 'active', description: { text: 'Mål' }, subject: { reference: P } });
 });

@@ -7,10 +7,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/server.ts';
-import { expectOutcome, json, planFor, teamFor } from './support.ts';
+import { expectOutcome, json, participant, planFor, teamFor } from './support.ts';
 
-const ROLE = 'https://samplan.org/fhir/CodeSystem/samplan-careteam-role';
-const entry = (who: string, code: string): fhir4.CareTeamParticipant => ({ member: { reference: who }, onBehalfOf: { reference: 'Organization/opp-org' }, role: [{ coding: [{ system: ROLE, code }] }] });
+const entry = (who: string, code: 'coordinator' | 'member'): fhir4.CareTeamParticipant => participant(who, code, 'Organization/opp-org');
 const A = 'Patient/opp-a';
 const B = 'Patient/opp-b';
 

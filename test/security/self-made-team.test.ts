@@ -6,12 +6,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/server.ts';
-import { allPages, expectOutcome, json, planFor, teamFor } from './support.ts';
+import { allPages, expectOutcome, json, participant, planFor, teamFor } from './support.ts';
 
-const ROLE = 'https://samplan.org/fhir/CodeSystem/samplan-careteam-role';
-const as = (code: string): fhir4.CodeableConcept[] => [{ coding: [{ system: ROLE, code }] }];
 /** A practitioner entry: who, acting for which organisation (the profile wants it), in what role. */
-const entry = (who: string, code: string, org = 'Organization/smt-org'): fhir4.CareTeamParticipant => ({ member: { reference: who }, onBehalfOf: { reference: org }, role: as(code) });
+const entry = (who: string, code: 'coordinator' | 'member'): fhir4.CareTeamParticipant => participant(who, code, 'Organization/smt-org');
 const P = 'Patient/smt-victim';
 
 let s: TestServer;

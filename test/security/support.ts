@@ -47,6 +47,13 @@ export function planFor(id: string, patient: string, team: string, changes: Part
   return { ...carePlan({ subject: { reference: patient }, careTeam: [{ reference: team }], ...changes }), id, title: `Plan ${id}` };
 }
 
+export const CARE_TEAM_ROLE = 'https://samplan.org/fhir/CodeSystem/samplan-careteam-role';
+
+/** A practitioner on a team: who, in which samplan role, acting for which organisation (the profile wants one). */
+export function participant(who: string, code: 'coordinator' | 'contact-person' | 'member', org: string): fhir4.CareTeamParticipant {
+  return { member: { reference: who }, onBehalfOf: { reference: org }, role: [{ coding: [{ system: CARE_TEAM_ROLE, code }] }] };
+}
+
 export function teamFor(id: string, patient: string, participants: fhir4.CareTeamParticipant[], changes: Partial<fhir4.CareTeam> = {}): fhir4.CareTeam & { id: string } {
   return { ...careTeam({ subject: { reference: patient }, participant: participants, ...changes }), id };
 }

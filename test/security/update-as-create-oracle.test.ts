@@ -6,17 +6,16 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/server.ts';
-import { planFor, teamFor } from './support.ts';
+import { participant, planFor, teamFor } from './support.ts';
 
-const ROLE = 'https://samplan.org/fhir/CodeSystem/samplan-careteam-role';
 let s: TestServer;
 let outsider: string;
 
 beforeAll(async () => {
   s = await startTestServer();
   outsider = await s.token({ kind: 'practitioner', fhirUser: 'Practitioner/uo-outsider' });
-  await s.seed(teamFor('uo-team', 'Patient/uo-p', [{ member: { reference: 'Practitioner/uo-nurse' }, onBehalfOf: { reference: 'Organization/uo-org' }, role: [{ coding: [{ system: ROLE, code: 'coordinator' }] }] }]));
-  await s.seed(teamFor('uo-own-team', 'Patient/uo-q', [{ member: { reference: 'Practitioner/uo-outsider' }, onBehalfOf: { reference: 'Organization/uo-org' }, role: [{ coding: [{ system: ROLE, code: 'coordinator' }] }] }]));
+  await s.seed(teamFor('uo-team', 'Patient/uo-p', [participant('Practitioner/uo-nurse', 'coordinator', 'Organization/uo-org')]));
+  await s.seed(teamFor('uo-own-team', 'Patient/uo-q', [participant('Practitioner/uo-outsider', 'coordinator', 'Organization/uo-org')]));
   await s.seed(planFor('uo-existing', 'Patient/uo-p', 'CareTeam/uo-team'));
 });
 afterAll(() => s?.close());
