@@ -122,15 +122,15 @@ export class Store {
    * existence leak. Visibility is judged on the projection with the same
    * narrowing query a search uses.
    */
-  private async visibleCurrent(ctx: CallContext, type: string, id: string): Promise<VersionDoc | null> {
-    return (await this.currentAndVisibility(ctx, type, id)).visible;
+  private async visibleCurrent(ctx: CallContext, type: string, id: string, narrowing?: Filter): Promise<VersionDoc | null> {
+    return (await this.currentAndVisibility(ctx, type, id, narrowing)).visible;
   }
 
-  private async currentAndVisibility(ctx: CallContext, type: string, id: string): Promise<{ exists: boolean; visible: VersionDoc | null }> {
+  /** `narrowing`: the caller's, when already at hand (it costs the policy's look-ups). */
+  private async currentAndVisibility(ctx: CallContext, type: string, id: string, narrowing?: Filter): Promise<{ exists: boolean; visible: VersionDoc | null }> {
     const doc = await this.versions.current(type, id);
     if (!doc) return { exists: false, visible: null };
-    const narrowing = await this.policy.narrowing(ctx, type);
-    return { exists: true, visible: inside(doc, narrowing) ? doc : null };
+    return { exists: true, visible: inside(doc, narrowing ?? (await this.policy.narrowing(ctx, type))) ? doc : null };
   }
 
   async read(ctx: CallContext, type: string, id: string): Promise<VersionDoc> {
@@ -158,9 +158,10 @@ export class Store {
   async vread(ctx: CallContext, type: string, id: string, versionId: number): Promise<VersionDoc> {
     return this.audited(ctx, { action: 'vread', type, id, versionId }, async () => {
       this.policy.require(ctx, type, 'r');
-      if (!(await this.visibleCurrent(ctx, type, id))) fail('not-found', `${type}/${id} is not known`);
+      const narrowing = await this.policy.narrowing(ctx, type);
+      if (!(await this.visibleCurrent(ctx, type, id, narrowing))) fail('not-found', `${type}/${id} is not known`);
       const doc = await this.versions.version(type, id, versionId);
-      if (!doc || !versionVisible(doc, await this.policy.narrowing(ctx, type))) fail('not-found', `${type}/${id} has no version ${versionId}`);
+      if (!doc || !versionVisible(doc, narrowing)) fail('not-found', `${type}/${id} has no version ${versionId}`);
       if (doc.deleted) fail('gone', `${type}/${id} version ${versionId} is a deletion`);
       return doc;
     }, (d) => describe([d]));
@@ -262,8 +263,8 @@ export class Store {
   async history(ctx: CallContext, type: string, id: string | undefined, q: HistoryQuery, query: string): Promise<HistoryResult> {
     return this.audited(ctx, { action: 'history', type, ...(id ? { id } : {}), query }, async () => {
       this.policy.require(ctx, type, id ? 'r' : 's');
-      if (id !== undefined && !(await this.visibleCurrent(ctx, type, id))) fail('not-found', `${type}/${id} is not known`);
       const narrowing = await this.policy.narrowing(ctx, type);
+      if (id !== undefined && !(await this.visibleCurrent(ctx, type, id, narrowing))) fail('not-found', `${type}/${id} is not known`);
       const found = await history(this.versions, type, id, q, narrowing);
       return { ...found, versions: found.versions.filter((v) => versionVisible(v, narrowing)) };
     }, (r) => describe(r.versions));
