@@ -23,7 +23,8 @@ export interface Database {
 async function ensureMongoIndexes(connection: mongoose.Connection, specs: IndexSpec[]): Promise<void> {
   const sparse = new Set(['pending', 'open', 'txn', 'refused']);
   for (const { collection, fields } of specs) {
-    for (const f of fields) await connection.db!.collection(collection).createIndex({ [f]: 1 }, sparse.has(f) ? { sparse: true } : {});
+    // MongoDB indexes `_id` by itself.
+    for (const f of fields.filter((x) => x !== '_id')) await connection.db!.collection(collection).createIndex({ [f]: 1 }, sparse.has(f) ? { sparse: true } : {});
   }
 }
 

@@ -6,7 +6,10 @@
  *
  * Each entry is one single-field index. Every query on a request path is a
  * probe (search/probes.ts): a top-level field equal to a scalar, possibly two
- * such fields together, each of them here. `_id` is indexed everywhere.
+ * such fields together, each of them here. `_id` is listed too: on MongoDB
+ * it is there anyway, but FerretDB's own `_id` index is a B-tree its finds
+ * cannot use, so the embedded database needs a GIN index on it like on any
+ * other field.
  */
 import { RESOURCE_TYPES } from './search/params.ts';
 
@@ -19,11 +22,12 @@ export interface IndexSpec {
 export function storeIndexes(types: readonly string[] = RESOURCE_TYPES): IndexSpec[] {
   return [
     ...types.flatMap((t) => [
-      { collection: `${t}.resources`, fields: ['keys'] },
+      { collection: `${t}.resources`, fields: ['_id', 'keys'] },
       // id: a resource's versions (history with _since); pending: the sync outbox; open: versions of
       // undecided transactions (recovery); txn: the versions of one transaction (an abort).
-      { collection: `${t}.versions`, fields: ['keys', 'id', 'pending', 'open', 'txn'] },
+      { collection: `${t}.versions`, fields: ['_id', 'keys', 'id', 'pending', 'open', 'txn'] },
     ]),
-    { collection: 'days', fields: ['type'] },
+    { collection: 'transactions', fields: ['_id'] },
+    { collection: 'days', fields: ['_id', 'type'] },
   ];
 }

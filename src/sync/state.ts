@@ -25,7 +25,12 @@ import type { Term } from './lease.ts';
  * top-level field each; the rest are `_id` lookups. The lease's terms are
  * found by `_id`, and the newest among the last few kept.
  */
-export const SYNC_STATE_INDEXES: IndexSpec[] = [{ collection: 'sync.resources', fields: ['type', 'refused'] }];
+export const SYNC_STATE_INDEXES: IndexSpec[] = [
+  { collection: 'sync.resources', fields: ['_id', 'type', 'refused'] },
+  { collection: 'sync.checkpoints', fields: ['_id'] },
+  { collection: 'sync.meta', fields: ['_id'] },
+  { collection: 'sync.lease', fields: ['_id'] },
+];
 
 export interface ResourceState {
   _id: string; // "Type/id"

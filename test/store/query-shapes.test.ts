@@ -1,7 +1,7 @@
 /**
  * Issue 10, "query-shape audit": every command samplan sends during a broad
  * scenario is recorded (the driver's command monitoring), and every filter
- * must be one an index serves — `_id`, or top-level fields equal to scalars
+ * must be one an index serves — top-level fields (`_id` among them) equal to scalars
  * that store/indexes.ts (or the sync state) declares for that collection. A
  * real MongoDB then never scans either, and the embedded database's GIN
  * indexes answer every query.
@@ -60,7 +60,8 @@ function served(cmd: Command, declared: Map<string, Set<string>>): string | unde
   if (keys.length === 0) return 'an empty filter reads the whole collection';
   for (const k of keys) {
     const v = f[k];
-    if (k !== '_id' && !declared.get(cmd.collection)?.has(k)) return `no declared index on ${cmd.collection}.${k}`;
+    // `_id` too: FerretDB's own `_id` index is one its finds cannot use.
+    if (!declared.get(cmd.collection)?.has(k)) return `no declared index on ${cmd.collection}.${k}`;
     if (!['string', 'boolean', 'number'].includes(typeof v)) return `${k} is not compared with a scalar: ${JSON.stringify(v)}`;
   }
   return undefined;
