@@ -7,11 +7,14 @@
 import type { Model } from 'mongoose';
 import type { Filter, Sort } from './search/query.ts';
 import { matches } from './search/matches.ts';
-import { dayProbes, hourProbes, planFor, type Collection, type Probe } from './search/probes.ts';
+import { dayProbes, planFor, timeProbes, type Collection, type Probe } from './search/probes.ts';
 import type { VersionedStore } from './versioned.ts';
 
-/** Probes run this many at a time: enough to hide latency, few enough not to swamp the database. */
-const PARALLEL = 8;
+/**
+ * Probes run this many at a time: enough to hide latency (a practitioner's
+ * worklist is a probe per team), few enough not to swamp the database.
+ */
+const PARALLEL = 16;
 
 export interface Found<T> {
   docs: T[];
@@ -32,7 +35,7 @@ async function probesOf(store: VersionedStore, type: string, on: Collection, fil
   const plan = planFor(filter, on, now);
   if (plan && 'probes' in plan) return { probes: plan.probes, byTime: false };
   const range = plan?.time ?? {};
-  return { probes: hourProbes(range, now) ?? dayProbes(range, await store.days(type)), byTime: true };
+  return { probes: timeProbes(range, now) ?? dayProbes(range, await store.days(type)), byTime: true };
 }
 
 export async function findMatching<T extends { _id: string }>(store: VersionedStore, type: string, on: Collection, filter: Filter, opts: FindOptions = {}): Promise<Found<T>> {

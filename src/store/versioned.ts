@@ -183,6 +183,27 @@ export class VersionedStore {
   }
 
   /**
+   * Several new resources under fresh ids (see WriteRequest.fresh) in two
+   * round trips, whatever their number: the versions in one insert, then
+   * their projections in another. For records nobody else can know yet and
+   * that are written once, such as the AuditEvents of one access.
+   */
+  async insertFresh(reqs: WriteRequest[]): Promise<VersionDoc[]> {
+    if (reqs.some((r) => !r.fresh || r.expect !== 0)) throw new Error('insertFresh takes only fresh ids');
+    if (reqs.length === 0) return [];
+    const at = this.now();
+    const docs = reqs.map((r) => newVersion(r, at));
+    for (const type of new Set(docs.map((d) => d.type))) {
+      const mine = docs.filter((d) => d.type === type);
+      await this.noteDay(type, at);
+      await this.models.versions(type).collection.insertMany(mine as never[]);
+      await this.models.resources(type).collection.insertMany(mine.map((d) => ({ ...toStored(d), _id: d.id })) as never[]);
+    }
+    this.committedNow(docs);
+    return docs;
+  }
+
+  /**
    * Brings the search projection of one resource up to its newest committed
    * version. FerretDB's replace is not conditional, so a slow writer could put
    * an older version over a newer one; every writer therefore looks again after

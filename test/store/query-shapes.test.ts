@@ -75,7 +75,8 @@ beforeAll(async () => {
 afterAll(async () => s?.close());
 
 describe('a broad scenario sends only indexed queries', () => {
-  it('loads the examples, reads, searches every parameter, pages, includes, histories, patches, agrees, audits, syncs and recovers', async () => {
+  // A long scenario (a few hundred requests): a generous budget on a busy machine, not a timed assertion.
+  it('loads the examples, reads, searches every parameter, pages, includes, histories, patches, agrees, audits, syncs and recovers', { timeout: 180_000 }, async () => {
     const dir = new URL('../../fhir-examples/', import.meta.url);
     for (const f of readdirSync(dir).filter((n) => n.endsWith('.json'))) {
       const res = await s.request('/fhir', { method: 'POST', json: JSON.parse(readFileSync(new URL(f, dir), 'utf8')) as unknown });

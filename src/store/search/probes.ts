@@ -8,12 +8,12 @@
  *
  * A plan picks, among the conjuncts of the query, the one that needs the
  * fewest probes: the values of a search parameter (`keys` holds
- * `patient=Patient/p1`), ids, or a `lastUpdated` range as hour or day
- * buckets. A query with none of those is answered by walking the days on
+ * `patient=Patient/p1`), ids, or a `lastUpdated` range as minute, hour or
+ * day buckets. A query with none of those is answered by walking the days on
  * which the type was written (newest first), which is what a plain listing
  * or `_since` poll of everything is.
  */
-import { dayKey, hourKey, termKey } from './keys.ts';
+import { dayKey, hourKey, minuteKey, termKey } from './keys.ts';
 import type { Filter } from './query.ts';
 
 /** A query FerretDB pushes down whole: one top-level field, one scalar. */
@@ -28,8 +28,10 @@ export type Plan = { probes: Probe[] } | { time: TimeRange };
 
 export type Collection = 'resources' | 'versions';
 
+const MINUTE = 60_000;
 const HOUR = 3_600_000;
-/** Up to this span a time range is probed by the hour; beyond it, by the days that have data. */
+/** Up to this span a time range is probed by the minute, up to HOURS_LIMIT by the hour; beyond, by the days that have data. */
+const MINUTES_LIMIT = 30;
 const HOURS_LIMIT = 48;
 
 function values(cond: unknown): string[] | undefined {
@@ -70,12 +72,13 @@ function planField(field: string, cond: unknown, on: Collection): Plan | undefin
   return undefined;
 }
 
-/** How many probes a plan costs; a time range by the hours it spans (days weigh a day's hours). */
+/** How many probes a plan costs; a time range by the minutes or hours it spans (days weigh a day's hours). */
 function cost(p: Plan, now: Date): number {
   if ('probes' in p) return p.probes.length;
   const from = p.time.from?.getTime() ?? 0;
   const to = (p.time.to ?? now).getTime();
-  const hours = Math.max(1, Math.ceil((to - from) / HOUR));
+  if (to - from <= MINUTES_LIMIT * MINUTE) return Math.max(1, Math.ceil((to - from) / MINUTE));
+  const hours = Math.ceil((to - from) / HOUR);
   return hours <= HOURS_LIMIT ? hours : hours + 1000;
 }
 
@@ -99,13 +102,18 @@ export function planFor(filter: Filter, on: Collection, now: Date): Plan | undef
   return cheapest(candidates, now);
 }
 
-/** The hour keys of a range, newest first (a range up to HOURS_LIMIT long). */
-export function hourProbes(range: TimeRange, now: Date): Probe[] | undefined {
-  const to = range.to ?? now;
-  const from = range.from;
-  if (!from || to.getTime() - from.getTime() > HOURS_LIMIT * HOUR) return undefined;
+/**
+ * The minute or hour keys of a range, newest first, for a range up to
+ * HOURS_LIMIT long (a range up to MINUTES_LIMIT by the minute, so an EHR's
+ * `_since` poll of the last minute reads one or two minutes of writes).
+ */
+export function timeProbes(range: TimeRange, now: Date): Probe[] | undefined {
+  const to = (range.to ?? now).getTime();
+  const from = range.from?.getTime();
+  if (from === undefined || to - from > HOURS_LIMIT * HOUR) return undefined;
+  const [step, key] = to - from <= MINUTES_LIMIT * MINUTE ? [MINUTE, minuteKey] : [HOUR, hourKey];
   const out: Probe[] = [];
-  for (let t = Math.floor(to.getTime() / HOUR) * HOUR; t >= Math.floor(from.getTime() / HOUR) * HOUR; t -= HOUR) out.push({ keys: hourKey(new Date(t)) });
+  for (let t = Math.floor(to / step) * step; t >= Math.floor(from / step) * step; t -= step) out.push({ keys: key(new Date(t)) });
   return out;
 }
 
