@@ -373,6 +373,13 @@ await pgClient.end();
 console.log(`samplan bench at size: ${N.toLocaleString('en')} plans, then ${FULL.toLocaleString('en')}; ${SECONDS} s per scenario and concurrency; embedded FerretDB v1.24.2 on PostgreSQL ${postgres}`);
 
 const loadAtStart = Number(loadavg()[0]!.toFixed(2));
+const started = new Date().toISOString();
+const file = join(here, 'results', `${started.slice(0, 10)}-${FULL}.json`);
+function writeResults(partial: boolean): void {
+  const out = { date: started, complete: !partial, machine: { ...machine(postgres), loadAverageAtStart: loadAtStart }, secondsPerScenario: SECONDS, driverIterations: RAW, phases };
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, `${JSON.stringify(out, null, 2)}\n`);
+}
 const phases: Phase[] = [];
 let seeded = 0;
 let servers: Servers | undefined;
@@ -387,14 +394,12 @@ for (const plans of [N, FULL]) {
   console.log(`measuring at ${plans.toLocaleString('en')} plans`);
   const { rows, pollHourBucket } = await measurePhase(db, servers, plans);
   phases.push({ plans, seed: { ...result, indexMs }, pollHourBucket, loadAverage1m: Number(loadavg()[0]!.toFixed(2)), rows });
+  // Written after each size, so a run stopped at 10×N still leaves its figures at N.
+  writeResults(phases.length < 2);
 }
 await servers!.send({ stop: true });
 
 console.log(`\n${table(phases)}\n`);
-const out = { date: new Date().toISOString(), machine: { ...machine(postgres), loadAverageAtStart: loadAtStart }, secondsPerScenario: SECONDS, driverIterations: RAW, phases };
-const file = join(here, 'results', `${out.date.slice(0, 10)}-${FULL}.json`);
-mkdirSync(dirname(file), { recursive: true });
-writeFileSync(file, `${JSON.stringify(out, null, 2)}\n`);
 console.log(`results: ${file}`);
 
 if (process.env.BENCH_SYNC !== '0') {
