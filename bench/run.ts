@@ -28,6 +28,7 @@ import { mintDevToken } from '../src/auth/index.ts';
 import { launchEmbeddedDatabase } from '../src/store/embedded/launch.ts';
 import { openDatabase, type Database } from '../src/store/index.ts';
 import { hourKey } from '../src/store/search/keys.ts';
+import { timeProbes, type Probe } from '../src/store/search/probes.ts';
 import { newVersion, toStored } from '../src/store/versioned.ts';
 import { BENCH_ISSUER, BENCH_SECRET, type FromChild, type ToChild } from './http.ts';
 import { carePlanOf, patientRef, planId, PLANS_PER_GROUP, practitionerRef, practitionersOf, seedPlans, withoutGinIndexes, type SeedFigures } from './seed.ts';
@@ -118,7 +119,8 @@ function scenarios(db: Database, plans: number, t: Tokens): Scenario[] {
   const practitioners = [...t.practitioners];
   const patients = [...t.patients];
   const lastMinute = (): Date => new Date(Date.now() - 60_000);
-  const hourProbes = (from: Date): { keys: string }[] => [...new Set([hourKey(new Date()), hourKey(from)])].map((keys) => ({ keys }));
+  // The same time buckets samplan probes for the range.
+  const timeBuckets = (from: Date): Probe[] => timeProbes({ from }, new Date()) ?? [];
   const due = (): string => isoDate(new Date(Date.now() + 14 * DAY));
   let created = 0;
   return [
@@ -172,13 +174,13 @@ function scenarios(db: Database, plans: number, t: Tokens): Scenario[] {
       name: '_lastUpdated=ge(now-1min) poll',
       request: () => ({ method: 'GET', path: `/fhir/CarePlan?_lastUpdated=ge${encodeURIComponent(lastMinute().toISOString())}`, headers: sys }),
       expect: 200,
-      driver: () => Promise.all(hourProbes(lastMinute()).map((p) => resources('CarePlan').find(p).toArray())),
+      driver: () => Promise.all(timeBuckets(lastMinute()).map((p) => resources('CarePlan').find(p).toArray())),
     },
     {
       name: '_history?_since=(now-1min)',
       request: () => ({ method: 'GET', path: `/fhir/CarePlan/_history?_since=${encodeURIComponent(lastMinute().toISOString())}`, headers: sys }),
       expect: 200,
-      driver: () => Promise.all(hourProbes(lastMinute()).map((p) => versions('CarePlan').find(p).toArray())),
+      driver: () => Promise.all(timeBuckets(lastMinute()).map((p) => versions('CarePlan').find(p).toArray())),
     },
     {
       name: 'create CarePlan',
