@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/server.ts';
-import { allPages, badTokens, json, planFor, teamFor } from './support.ts';
+import { allPages, badTokens, json, moveToTeamP2, planFor, progressOther, progressOwn, retitle, teamFor, type Edit } from './support.ts';
 
 let s: TestServer;
 
@@ -98,8 +98,6 @@ const DIRECTORY_RECORDS: (fhir4.FhirResource & { id: string })[] = [
   { resourceType: 'Patient', id: 'p1', name: [{ family: 'Ett' }] },
 ];
 
-type Edit = (plan: fhir4.CarePlan) => fhir4.CarePlan;
-
 interface Row {
   who: Who;
   what: string;
@@ -114,19 +112,6 @@ interface Row {
   status: number;
 }
 
-const retitle: Edit = (p) => ({ ...p, title: `${p.title ?? ''} (changed)` });
-const progressOwn: Edit = (p) => {
-  const activity = structuredClone(p.activity ?? []);
-  activity[2]!.detail!.status = 'in-progress';
-  activity[2]!.progress = [{ text: 'Walked 20 minutes today' }];
-  return { ...p, activity };
-};
-const progressOther: Edit = (p) => {
-  const activity = structuredClone(p.activity ?? []);
-  activity[0]!.detail!.status = 'completed'; // performed by Organization/malmo-stad, not the patient
-  return { ...p, activity };
-};
-const moveToTeamP2: Edit = (p) => ({ ...p, careTeam: [{ reference: 'CareTeam/mx-team-p2' }] });
 
 const newPlan = (team: string, patient = P1) => () => {
   const { id: _id, ...plan } = planFor('unused', patient, team);
