@@ -11,7 +11,8 @@ import type { AddressInfo } from 'node:net';
 import { createApp } from '../../src/app.ts';
 import { StoredAuditTrail } from '../../src/audit/index.ts';
 import { createAuthenticator, mintDevToken, smartConfiguration, type AuthenticatorConfig, type DevTokenOptions, type SmartConfigurationInput } from '../../src/auth/index.ts';
-import { createDevIdp, DEV_IDP_PATH, devIdpWanted, type DevIdp } from '../../src/auth/dev-idp/index.ts';
+import type { DevIdp } from '../../src/auth/dev-idp/index.ts';
+import { DEV_IDP_PATH, devIdpWanted } from '../../src/auth/dev-idp/wanted.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { createLogger } from '../../src/log.ts';
 import { buildServices } from '../../src/services.ts';
@@ -74,6 +75,8 @@ export async function startTestServer(env: Record<string, string> = {}, opts: Te
   let tempDir: string | undefined;
   if (opts.devIdp && devIdpWanted({ NODE_ENV: 'development', ...env })) {
     const dataDir = typeof opts.devIdp === 'object' ? opts.devIdp.dataDir : (tempDir = mkdtempSync(join(tmpdir(), 'samplan-dev-idp-')));
+    // Imported only here, as main.ts does: test files without it never load oidc-provider.
+    const { createDevIdp } = await import('../../src/auth/dev-idp/index.ts');
     devIdp = await createDevIdp({ origin: url, fhirBase: `${url}/fhir`, dataDir, services });
     authenticator.localJwks = { keys: devIdp.jwks, issuer: devIdp.issuer, audience: `${url}/fhir` };
     smart = devIdp.smart;

@@ -57,7 +57,8 @@ export async function createDevIdp(o: DevIdpOptions): Promise<DevIdp> {
       codeChallengeMethodsSupported: ['S256'],
       tokenEndpointAuthMethodsSupported: ['none'],
       idpCapabilities: ['launch-standalone', 'client-public', 'sso-openid-connect', 'context-standalone-patient'],
-      extraScopes: [...OIDC_SCOPES],
+      // offline_access is accepted but never honoured (no refresh tokens for these clients): not advertised.
+      extraScopes: OIDC_SCOPES.filter((s) => s !== 'offline_access'),
     },
   };
 }

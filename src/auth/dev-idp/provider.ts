@@ -67,6 +67,8 @@ export function createProvider(o: ProviderOptions): Provider {
     conformIdTokenClaims: false,
     responseTypes: ['code'],
     pkce: { required: () => true },
+    // Browser apps call the token endpoint cross-origin only from where their redirect URIs are.
+    clientBasedCORS: (_ctx, origin, client) => (client.redirectUris ?? []).some((uri) => URL.canParse(uri) && new URL(uri).origin === origin),
     // Errors shown to the browser (a bad redirect_uri, an unknown client): our page, no details of the request echoed.
     renderError(ctx, out) {
       ctx.type = 'html';
@@ -103,8 +105,9 @@ export function createProvider(o: ProviderOptions): Provider {
     ttl: { AccessToken: ACCESS_TOKEN_TTL_SECONDS, AuthorizationCode: 60, IdToken: ACCESS_TOKEN_TTL_SECONDS, Interaction: 600, Session: 8 * 3600, Grant: 8 * 3600 },
   };
   const provider = new Provider(o.issuer, configuration);
-  // X-Forwarded-Proto from samplan's reverse proxy (express trusts loopback only, and so does this in practice).
-  provider.proxy = true;
+  // Behind a TLS-terminating proxy (an https SAMPLAN_PUBLIC_URL) the endpoints must read X-Forwarded-Proto
+  // to see https; koa then trusts those headers from any client, so only then, and only in development.
+  provider.proxy = new URL(o.issuer).protocol === 'https:';
   // SMART "launch/patient" in a standalone launch: the token response names the patient in context.
   // A patient's own sign-in is the only case where the provider knows which patient that is without asking.
   provider.use(async (ctx: KoaContextWithOIDC, next: () => Promise<void>) => {
