@@ -30,6 +30,11 @@ export interface AppDeps {
   version: string;
   /** The sync endpoints (/sync/…); absent: they answer that sync is not configured. */
   sync?: SyncControl;
+  /**
+   * The development identity provider (auth/dev-idp), mounted at `/dev-idp` only
+   * when given; absent, its paths fall through to the 404 below like any unknown one.
+   */
+  devIdp?: { path: string; router: express.Router };
   /** Extra routers mounted after /fhir (web). */
   mounts?: { path: string; router: express.Router }[];
 }
@@ -66,6 +71,7 @@ export function createApp(deps: AppDeps): express.Express {
     next(new FhirError('unavailable', { diagnostics: 'The database is not reachable' }));
   });
   app.get('/.well-known/smart-configuration', (_req, res) => void res.json(deps.smartConfiguration));
+  if (deps.devIdp) app.use(deps.devIdp.path, deps.devIdp.router);
   app.get('/fhir/metadata', (req, res) => {
     send(res, { status: 200, body: capabilityStatement(fhirBaseUrl(req, config.publicUrl), deps.services, { name: 'samplan', version: deps.version }) });
   });
