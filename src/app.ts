@@ -14,6 +14,7 @@ import { FhirError } from './errors.ts';
 import { Budget, Gate } from './limits.ts';
 import { routePattern } from './route-pattern.ts';
 import { capabilityStatement } from './fhir/interactions/capabilities.ts';
+import { CONFORMANCE_TYPES, readConformance, searchConformance } from './fhir/interactions/conformance.ts';
 import { fhirBaseUrl, fhirRouter, send } from './fhir/http.ts';
 import { toFhirError } from './fhir/http-errors.ts';
 import type { FhirServices } from './fhir/types.ts';
@@ -30,6 +31,11 @@ export interface AppDeps {
   version: string;
   /** The sync endpoints (/sync/…); absent: they answer that sync is not configured. */
   sync?: SyncControl;
+  /**
+   * The development identity provider (auth/dev-idp), mounted at `/dev-idp` only
+   * when given; absent, its paths fall through to the 404 below like any unknown one.
+   */
+  devIdp?: { path: string; router: express.Router };
   /** Extra routers mounted after /fhir (web). */
   mounts?: { path: string; router: express.Router }[];
 }
@@ -66,6 +72,18 @@ export function createApp(deps: AppDeps): express.Express {
     next(new FhirError('unavailable', { diagnostics: 'The database is not reachable' }));
   });
   app.get('/.well-known/smart-configuration', (_req, res) => void res.json(deps.smartConfiguration));
+  if (deps.devIdp) app.use(deps.devIdp.path, deps.devIdp.router);
+  // samplan's profiles, ValueSets, CodeSystems…: public and read-only, like the CapabilityStatement.
+  app.get('/fhir/:type{/:id}', (req, res, next) => {
+    const { type, id } = req.params as { type: string; id?: string };
+    if (!CONFORMANCE_TYPES.has(type)) return next();
+    try {
+      const base = fhirBaseUrl(req, config.publicUrl);
+      send(res, id === undefined ? searchConformance(type, [...new URLSearchParams(req.originalUrl.split('?')[1] ?? '')], base) : readConformance(type, id));
+    } catch (err) {
+      next(err);
+    }
+  });
   app.get('/fhir/metadata', (req, res) => {
     send(res, { status: 200, body: capabilityStatement(fhirBaseUrl(req, config.publicUrl), deps.services, { name: 'samplan', version: deps.version }) });
   });

@@ -7,6 +7,8 @@ import type { Server } from 'node:http';
 import { createApp } from './app.ts';
 import { StoredAuditTrail } from './audit/index.ts';
 import { authSettingsFromEnv, createAuthenticator, smartConfiguration } from './auth/index.ts';
+import type { DevIdp } from './auth/dev-idp/index.ts';
+import { DEV_IDP_PATH, devIdpWanted, publicOrigin } from './auth/dev-idp/wanted.ts';
 import { loadConfig } from './config.ts';
 import { createLogger } from './log.ts';
 import { buildServices } from './services.ts';
@@ -50,7 +52,20 @@ if (config.syncUrl) {
   sync.start();
   logger.info({ server: config.syncUrl, instance: sync.instance }, 'syncing CarePlan, CareTeam and Goal with the FHIR server');
 }
+// The development identity provider: only without an external one, and never in production (DESIGN.md).
+let devIdp: DevIdp | undefined;
+if (devIdpWanted(process.env)) {
+  const origin = publicOrigin(config.publicUrl, config.port);
+  const fhirBase = config.publicUrl ?? `${origin}/fhir`;
+  // Loaded only here: with an external provider or in production oidc-provider is not even imported.
+  const { createDevIdp } = await import('./auth/dev-idp/index.ts');
+  devIdp = await createDevIdp({ origin, fhirBase, dataDir: config.dataDir, services });
+  auth.authenticator.localJwks = { keys: devIdp.jwks, issuer: devIdp.issuer, audience: fhirBase };
+  auth.smart = { ...auth.smart, ...devIdp.smart };
+  logger.warn({ issuer: devIdp.issuer }, `development sign-in is on: open ${devIdp.issuer}/auth?… from an app, or see README "Development sign-in"; it is off with SAMPLAN_JWKS_URL or NODE_ENV=production`);
+}
 const app = createApp({
+  ...(devIdp ? { devIdp: { path: DEV_IDP_PATH, router: devIdp.router } } : {}),
   config,
   logger,
   version,

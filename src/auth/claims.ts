@@ -6,9 +6,10 @@
  * - `scope` is the space-delimited scope string (RFC 9068 §2.2.3 / RFC 8693 §4.2);
  *   an array of strings is accepted too, because some identity providers emit one.
  * - `fhirUser` (SMART, "Scopes for requesting identity data") decides the kind:
- *   `Patient/…` → patient; `Practitioner/…` or `PractitionerRole/…` → practitioner.
- *   SMART also allows `RelatedPerson` and `Person`; samplan has no rules for them
- *   yet, so such tokens are refused rather than guessed at.
+ *   `Patient/…` → patient; `RelatedPerson/…` → relatedPerson (next of kin);
+ *   `Practitioner/…` or `PractitionerRole/…` → practitioner.
+ *   SMART also allows `Person`; samplan has no rules for it, so such tokens are
+ *   refused rather than guessed at.
  * - No `fhirUser` and at least one `system/` scope → system (SMART Backend Services).
  * - `organization` (`Organization/…`), for practitioners only.
  */
@@ -24,6 +25,7 @@ export class ClaimsError extends Error {
 
 const USER_KINDS: Record<string, Principal['kind']> = {
   Patient: 'patient',
+  RelatedPerson: 'relatedPerson',
   Practitioner: 'practitioner',
   PractitionerRole: 'practitioner',
 };

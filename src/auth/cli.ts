@@ -4,6 +4,7 @@
  * missing). Prints only the token on stdout, so `TOKEN=$(npm run -s token -- …)` works.
  *
  *   --patient Patient/p1
+ *   --related-person RelatedPerson/k1   (next of kin)
  *   --practitioner Practitioner/x [--organization Organization/y]
  *   --system
  *   --scope "…"   (override the default scopes)
@@ -16,9 +17,9 @@ import type { PrincipalKind } from './principal.ts';
 import { authSettingsFromEnv } from './settings.ts';
 import { DEFAULT_SCOPES, mintDevToken, type DevTokenOptions } from './tokens.ts';
 
-const USAGE = `usage: npm run token -- (--patient Patient/<id> | --practitioner Practitioner/<id> [--organization Organization/<id>] | --system)
+const USAGE = `usage: npm run token -- (--patient Patient/<id> | --related-person RelatedPerson/<id> | --practitioner Practitioner/<id> [--organization Organization/<id>] | --system)
                         [--scope "<scopes>"] [--ttl <seconds>] [--sub <subject>]
-defaults: patient "${DEFAULT_SCOPES.patient}", practitioner "${DEFAULT_SCOPES.practitioner}", system "${DEFAULT_SCOPES.system}", ttl 3600`;
+defaults: patient "${DEFAULT_SCOPES.patient}", related person "${DEFAULT_SCOPES.relatedPerson}", practitioner "${DEFAULT_SCOPES.practitioner}", system "${DEFAULT_SCOPES.system}", ttl 3600`;
 
 export interface CliIo {
   stdout: (text: string) => void;
@@ -35,6 +36,7 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
       allowPositionals: false,
       options: {
         patient: { type: 'string' },
+        'related-person': { type: 'string' },
         practitioner: { type: 'string' },
         organization: { type: 'string' },
         system: { type: 'boolean' },
@@ -55,10 +57,11 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
 
   const kinds: PrincipalKind[] = [];
   if (values.patient !== undefined) kinds.push('patient');
+  if (values['related-person'] !== undefined) kinds.push('relatedPerson');
   if (values.practitioner !== undefined) kinds.push('practitioner');
   if (values.system) kinds.push('system');
   if (kinds.length !== 1) {
-    io.stderr(`give exactly one of --patient, --practitioner, --system\n${USAGE}\n`);
+    io.stderr(`give exactly one of --patient, --related-person, --practitioner, --system\n${USAGE}\n`);
     return 2;
   }
   const kind = kinds[0]!;
@@ -73,7 +76,7 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
     if (settings.devSecret?.created) io.stderr(`generated a development secret in ${settings.devSecret.file}\n`);
 
     const options: DevTokenOptions = { kind, issuer: hs.issuer };
-    const fhirUser = values.patient ?? values.practitioner;
+    const fhirUser = values.patient ?? values['related-person'] ?? values.practitioner;
     if (fhirUser !== undefined) options.fhirUser = fhirUser;
     if (values.organization !== undefined) options.organization = values.organization;
     if (values.scope !== undefined) options.scope = values.scope;

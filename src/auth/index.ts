@@ -9,7 +9,7 @@ export { servicePrincipal } from './principal.ts';
 export { ADMIN_SCOPE, AGREE_SCOPE, NOTIFY_SCOPE, INTERACTIONS, hasScope, parseScope, parseScopes, permits, permittedInteractions, scopeContextFor, scopeTokens } from './scopes.ts';
 
 export { createAuthenticator } from './verify.ts';
-export type { Authenticator, AuthenticatorConfig, Hs256Config, JwksAlgorithm, JwksConfig } from './verify.ts';
+export type { Authenticator, AuthenticatorConfig, Hs256Config, JwksAlgorithm, JwksConfig, LocalJwksConfig } from './verify.ts';
 export { ClaimsError, principalFromClaims } from './claims.ts';
 export { REALM, bearerChallenge, insufficientScope, unauthenticated } from './challenge.ts';
 export type { BearerErrorCode } from './challenge.ts';

@@ -8,6 +8,15 @@
  *    AuditEvents about them; directory data (Practitioner, PractitionerRole,
  *    Organization) is readable so they can see whom to call. A patient may
  *    change only the progress of activities they perform themselves.
+ *  - relatedPerson (next of kin): while a CareTeam of the patient their
+ *    trusted RelatedPerson record names lists them as a participant now
+ *    (kin.ts), the plans that name such a team — not every plan of the
+ *    patient: a relative listed on the municipality's team has no business
+ *    reading a plan whose team does not include them — those teams, the
+ *    patient's Goals and Patient record, the Provenance on those plans, their
+ *    own RelatedPerson record and the directory. They write nothing; they may
+ *    record the patient's agreement ($agree) on the patient's behalf, with a
+ *    reason (agree.ts). Without such a team: nothing, and all reads are 404.
  *  - practitioner: plans whose CareTeam has them (their fhirUser, or their
  *    organisation) as a participant active now; a new plan must name a team
  *    they are active on. Reach comes only from care relationships someone
@@ -23,6 +32,7 @@
 import { findMatching, type AccessPolicy, type Filter, type ResourceDoc, type VersionedStore } from '../store/index.ts';
 import { insufficientScope } from './challenge.ts';
 import { identityOf, type PractitionerIdentity } from './identity.ts';
+import { kinReach } from './kin.ts';
 import { isActiveParticipant } from './membership.ts';
 import type { CallContext, Interaction, Principal } from './principal.ts';
 import { normaliseReference } from './references.ts';
@@ -77,6 +87,7 @@ export class CareTeamPolicy implements AccessPolicy {
           return NOTHING;
       }
     }
+    if (p.kind === 'relatedPerson') return this.kinNarrowing(p, type);
     const reach = await this.reach(p);
     switch (type) {
       case 'CareTeam':
@@ -105,6 +116,7 @@ export class CareTeamPolicy implements AccessPolicy {
       if (!patientMayChange(p, type, current, next)) forbid('A patient may only record progress on activities they perform themselves');
       return;
     }
+    if (p.kind === 'relatedPerson') forbid("Next of kin read the plans of the patient whose care team lists them; they change nothing, and may only record the patient's agreement ($agree) with a reason");
     // Practitioner.
     if (DIRECTORY_WRITES.has(type)) return this.checkDirectoryWrite(p, type, current, next);
     const reach = await this.reach(p);
@@ -152,11 +164,38 @@ export class CareTeamPolicy implements AccessPolicy {
     if (name !== '$agree' || resource.resourceType !== 'CarePlan') forbid(`The operation ${name} is not open to anyone`);
     // The patient agrees by the dedicated scope (a patient/CarePlan.u scope would allow far more);
     // others record an agreement on the patient's behalf and need to be allowed to update the plan.
-    if (p.kind === 'patient') {
+    // Next of kin likewise: they hold no update scope, only the agreement one; agree.ts makes them
+    // the agent and the plan rules (plans/agreement.ts) require a reason from anyone but the patient.
+    if (p.kind === 'patient' || p.kind === 'relatedPerson') {
       if (!hasScope(p, AGREE_SCOPE)) throw insufficientScope(AGREE_SCOPE);
       return;
     }
     this.require(ctx, 'CarePlan', 'u');
+  }
+
+  /** What next of kin see (see the header); everything hangs on the teams that list them now. */
+  private async kinNarrowing(p: Principal, type: string): Promise<Filter> {
+    const { me, patient, teams } = await kinReach(this.versions, p, this.clock());
+    if (!me) return NOTHING;
+    // Their own record, even without reach: it is about them (it is the directory feed's to write).
+    if (type === 'RelatedPerson') return { _id: me.slice('RelatedPerson/'.length) };
+    if (!patient || teams.length === 0) return NOTHING;
+    const plans = { 'sp.patient': patient, 'sp.care-team': { $in: teams } };
+    switch (type) {
+      case 'CarePlan':
+        return plans;
+      case 'CareTeam':
+        return { _id: { $in: teams.map((t) => t.slice('CareTeam/'.length)) } };
+      case 'Goal':
+        return { 'sp.patient': patient };
+      case 'Patient':
+        return { _id: patient.slice('Patient/'.length) };
+      case 'Provenance':
+        return { 'sp.target': { $in: await this.idsOf('CarePlan', plans) } };
+      default:
+        // AuditEvent included: the log about the patient is the patient's and the auditors'.
+        return NOTHING;
+    }
   }
 
   private async idsOf(type: string, filter: Filter): Promise<string[]> {

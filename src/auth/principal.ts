@@ -3,7 +3,11 @@
  * (DESIGN.md "Auth contract") and carried on every call into the store, so
  * that access checks and audit cannot be skipped.
  */
-export type PrincipalKind = 'patient' | 'practitioner' | 'system';
+/**
+ * `relatedPerson`: next of kin signed in as their RelatedPerson (`fhirUser`); they
+ * reach one patient, through a CareTeam that lists them (policy.ts, kin.ts).
+ */
+export type PrincipalKind = 'patient' | 'relatedPerson' | 'practitioner' | 'system';
 
 /** A SMART interaction letter: c(reate) r(ead) u(pdate) d(elete) s(earch). */
 export type Interaction = 'c' | 'r' | 'u' | 'd' | 's';
@@ -20,7 +24,7 @@ export interface Principal {
   kind: PrincipalKind;
   /** The token's `sub`. */
   sub: string;
-  /** `Patient/…`, `Practitioner/…` or `PractitionerRole/…` from the `fhirUser` claim. */
+  /** `Patient/…`, `RelatedPerson/…`, `Practitioner/…` or `PractitionerRole/…` from the `fhirUser` claim. */
   fhirUser?: string;
   /** Organisation the practitioner acts for (from a PractitionerRole or an `organization` claim), `Organization/…`. */
   organization?: string;

@@ -92,6 +92,13 @@ export function parseScopes(scope: string | readonly string[] | undefined): Scop
  *
  * - patient → `patient/` only. The patient's own compartment is the only data a
  *   patient scope can reach; the store narrows to it.
+ * - relatedPerson → `patient/` only. Next of kin act on behalf of one patient
+ *   and see a part of that patient's compartment; a SMART app for them asks for
+ *   `patient/` scopes "for the patient in context", and that patient is the one
+ *   their RelatedPerson record names (the store narrows to it). `user/` scopes
+ *   would say "whatever this user may see", which for a relative is the same
+ *   small set, so nothing is gained by accepting them, and a token meant for a
+ *   practitioner's app is not quietly honoured.
  * - practitioner → `user/` only. `patient/` scopes in a practitioner's token mean
  *   "for the patient in launch context"; samplan does not carry launch context,
  *   so they are not a licence for any patient, let alone others.
@@ -100,6 +107,7 @@ export function parseScopes(scope: string | readonly string[] | undefined): Scop
 export function scopeContextFor(kind: PrincipalKind): ScopeGrant['context'] {
   switch (kind) {
     case 'patient':
+    case 'relatedPerson':
       return 'patient';
     case 'practitioner':
       return 'user';

@@ -12,7 +12,9 @@
  *   types, client authentication and launch capabilities (`launch-standalone`,
  *   `client-confidential-asymmetric`, `sso-openid-connect`, …). These come from
  *   configuration and are published only when a token endpoint is configured,
- *   because they all describe that endpoint.
+ *   because they all describe that endpoint. In development without an external
+ *   provider, that provider is samplan's own under `/dev-idp` (auth/dev-idp),
+ *   and main.ts passes its endpoints here the same way.
  *
  * Notes on the spec's conditional fields:
  * - `issuer` is "required if the server's capabilities include sso-openid-connect;

@@ -14,6 +14,8 @@ export const DEFAULT_SCOPES: Readonly<Record<PrincipalKind, string>> = {
   // .u on CarePlan: the access policy lets a patient change only the progress of their own activities.
   // AuditEvent: so a patient can see who has read their plan.
   patient: `patient/CarePlan.rus patient/CareTeam.rs patient/Goal.rs patient/Provenance.rs patient/AuditEvent.rs patient/Practitioner.rs patient/PractitionerRole.rs patient/Organization.rs ${AGREE_SCOPE}`,
+  // Next of kin read the plans of the patient whose team lists them, and may agree on the patient's behalf (with a reason).
+  relatedPerson: `patient/CarePlan.rs patient/CareTeam.rs patient/Goal.rs patient/Patient.rs patient/Provenance.rs patient/RelatedPerson.rs patient/Practitioner.rs patient/PractitionerRole.rs patient/Organization.rs ${AGREE_SCOPE}`,
   practitioner: 'user/*.cruds',
   system: `system/*.cruds ${ADMIN_SCOPE}`,
 };
@@ -22,7 +24,7 @@ export const DEFAULT_TTL_SECONDS = 3600;
 
 export interface DevTokenOptions {
   kind: PrincipalKind;
-  /** `Patient/…` for a patient, `Practitioner/…` or `PractitionerRole/…` for a practitioner; none for system. */
+  /** `Patient/…` for a patient, `RelatedPerson/…` for next of kin, `Practitioner/…` or `PractitionerRole/…` for a practitioner; none for system. */
   fhirUser?: string;
   /** `Organization/…`, practitioners only. */
   organization?: string;
@@ -40,6 +42,7 @@ export interface DevTokenOptions {
 
 const USER_TYPES: Record<PrincipalKind, readonly string[]> = {
   patient: ['Patient'],
+  relatedPerson: ['RelatedPerson'],
   practitioner: ['Practitioner', 'PractitionerRole'],
   system: [],
 };

@@ -4,7 +4,8 @@
  *
  * - Credentials: `Authorization: Bearer <token>` (RFC 6750 §2.1).
  * - Signatures: HS256 with a shared secret, and/or RS256 / ES256 with keys from a
- *   JWKS URL. Each key source has its own algorithm allow-list, so an HS256 token
+ *   JWKS URL, and/or RS256 with a local key set (the development identity
+ *   provider's public keys, auth/dev-idp), chosen by the token's `iss`. Each key source has its own algorithm allow-list, so an HS256 token
  *   can never be checked against a JWKS (public) key and `alg: none` is never
  *   accepted (RFC 8725 §3.1, §3.2). All JOSE work is done by `jose`.
  * - Claims: `iss` must match, `aud` must match when an audience is configured,
@@ -16,7 +17,7 @@
  *   never echo the token. When the identity provider's key set cannot be fetched
  *   the fault is ours, not the caller's: 503.
  */
-import { createRemoteJWKSet, decodeProtectedHeader, errors, jwtVerify, type JWTPayload, type JWTVerifyOptions } from 'jose';
+import { createLocalJWKSet, createRemoteJWKSet, decodeJwt, decodeProtectedHeader, errors, jwtVerify, type JSONWebKeySet, type JWTPayload, type JWTVerifyOptions } from 'jose';
 import { FhirError } from '../errors.ts';
 import type { Principal } from './principal.ts';
 import { ClaimsError, principalFromClaims } from './claims.ts';
@@ -46,9 +47,18 @@ export interface JwksConfig {
   timeoutMs?: number;
 }
 
+/** A key set held in memory: the development identity provider's public keys (RS256 only). */
+export interface LocalJwksConfig {
+  keys: JSONWebKeySet;
+  /** Its issuer: tokens with this `iss` are checked against these keys, and only these. */
+  issuer: string;
+  audience?: string | string[];
+}
+
 export interface AuthenticatorConfig {
   hs256?: Hs256Config;
   jwks?: JwksConfig;
+  localJwks?: LocalJwksConfig;
   /** Seconds of clock skew allowed on `exp` and `nbf`; default 30. */
   clockToleranceSeconds?: number;
   /** Realm in the challenge; default `samplan`. */
@@ -110,7 +120,7 @@ function isKeySourceFailure(err: unknown): boolean {
 export function createAuthenticator(config: AuthenticatorConfig): Authenticator {
   const realm = config.realm ?? REALM;
   const clockTolerance = config.clockToleranceSeconds ?? 30;
-  if (!config.hs256 && !config.jwks) throw new Error('auth: configure an HS256 secret or a JWKS URL');
+  if (!config.hs256 && !config.jwks && !config.localJwks) throw new Error('auth: configure an HS256 secret or a JWKS URL');
 
   let hsKey: Uint8Array | undefined;
   if (config.hs256) {
@@ -128,6 +138,16 @@ export function createAuthenticator(config: AuthenticatorConfig): Authenticator 
     jwksAlgorithms = config.jwks.algorithms ?? DEFAULT_JWKS_ALGORITHMS;
     jwks = createRemoteJWKSet(url, config.jwks.timeoutMs === undefined ? {} : { timeoutDuration: config.jwks.timeoutMs });
   }
+
+  const local = config.localJwks ? createLocalJWKSet(config.localJwks.keys) : undefined;
+  /** The unverified `iss`, only to pick the key source; the verification then checks it again. */
+  const claimedIssuer = (token: string): unknown => {
+    try {
+      return decodeJwt(token).iss;
+    } catch {
+      return undefined;
+    }
+  };
 
   function options(issuer: string, audience: string | string[] | undefined, algorithms: string[]): JWTVerifyOptions {
     const o: JWTVerifyOptions = {
@@ -162,6 +182,12 @@ export function createAuthenticator(config: AuthenticatorConfig): Authenticator 
     if (alg === 'HS256' && hsKey && config.hs256) {
       try {
         ({ payload } = await jwtVerify(token, hsKey, options(config.hs256.issuer, config.hs256.audience, ['HS256'])));
+      } catch (err) {
+        throw unauthenticated(describe(err), realm);
+      }
+    } else if (alg === 'RS256' && local && config.localJwks && claimedIssuer(token) === config.localJwks.issuer) {
+      try {
+        ({ payload } = await jwtVerify(token, local, options(config.localJwks.issuer, config.localJwks.audience, ['RS256'])));
       } catch (err) {
         throw unauthenticated(describe(err), realm);
       }

@@ -41,7 +41,7 @@ export interface StoredVersion {
    * when the person they describe did (auth/policy.ts). Absent: unknown, so
    * not trusted.
    */
-  writtenBy?: 'patient' | 'practitioner' | 'system';
+  writtenBy?: 'patient' | 'relatedPerson' | 'practitioner' | 'system';
 }
 
 /**

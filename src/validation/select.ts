@@ -1,7 +1,9 @@
 /**
  * Which samplan profiles a resource is held to:
  *   1. the profile asked for (`$validate?profile=…`), else
- *   2. the samplan profiles in `meta.profile` (others are reported as a warning and ignored), else
+ *   2. the samplan profiles in `meta.profile` (the core definition of the type itself is
+ *      always checked and needs no profile; other unknown ones are reported as a warning
+ *      and ignored), else
  *   3. for a CarePlan, the profile each plan-kind code in `category` implies
  *      (a SIP that is also a patientkontrakt is held to both), else
  *   4. the base samplan profile of the type (CarePlan, CareTeam, Goal), if any.
@@ -59,7 +61,9 @@ export function selectProfiles(resource: Shape, requested?: string): Selection {
   if (requested !== undefined) {
     return { profiles: fits(requested, type, 'error') ? withAncestors([requested]) : [], issues };
   }
-  const claimed = (resource.meta?.profile ?? []).filter((url, i) => fits(url, `${type}.meta.profile[${i}]`, 'warning'));
+  // Claiming the core definition of one's own type (as the examples do) is true of every valid resource: nothing to warn about.
+  const core = `http://hl7.org/fhir/StructureDefinition/${type}`;
+  const claimed = (resource.meta?.profile ?? []).filter((url, i) => url !== core && fits(url, `${type}.meta.profile[${i}]`, 'warning'));
   if (claimed.length > 0) return { profiles: withAncestors(claimed), issues };
 
   if (type === 'CarePlan') {

@@ -65,6 +65,17 @@ describe('token CLI', () => {
     expect(permits(p, 'CarePlan', 'c')).toBe(true);
   });
 
+  it('--related-person mints a next-of-kin token: patient/ read scopes and the $agree ability, no writes', async () => {
+    const r = await run(['--related-person', 'RelatedPerson/k1']);
+    expect(r.code).toBe(0);
+    const p = await verify(r.stdout.trim());
+    expect(p).toMatchObject({ kind: 'relatedPerson', fhirUser: 'RelatedPerson/k1', sub: 'RelatedPerson/k1' });
+    expect(permits(p, 'CarePlan', 'r')).toBe(true);
+    expect(permits(p, 'CarePlan', 'u')).toBe(false);
+    expect(hasScope(p, AGREE_SCOPE)).toBe(true);
+    expect((await run(['--related-person', 'Patient/p1'])).code).toBe(1);
+  });
+
   it('--system', async () => {
     const r = await run(['--system']);
     expect(r.code).toBe(0);

@@ -148,9 +148,15 @@ describe('HS256: refused tokens (401 invalid_token, no token in the response)', 
   });
 
   it('fhirUser of an unsupported type, or not a reference', async () => {
-    await expectUnauthenticated(authenticate(`Bearer ${await sign({ fhirUser: 'RelatedPerson/r1' })}`), { error: 'invalid_token', description: /RelatedPerson/ });
+    await expectUnauthenticated(authenticate(`Bearer ${await sign({ fhirUser: 'Person/r1' })}`), { error: 'invalid_token', description: /Person/ });
     await expectUnauthenticated(authenticate(`Bearer ${await sign({ fhirUser: 'not a reference' })}`), { error: 'invalid_token', description: /fhirUser/ });
     await expectUnauthenticated(authenticate(`Bearer ${await sign({ fhirUser: 42 })}`), { error: 'invalid_token', description: /fhirUser/ });
+  });
+
+  it('a RelatedPerson fhirUser is next of kin (their reach is decided on the data, policy.ts)', async () => {
+    const p = await authenticate(`Bearer ${await sign({ fhirUser: 'RelatedPerson/r1', scope: 'patient/CarePlan.rs' })}`);
+    expect(p.kind).toBe('relatedPerson');
+    expect(p.fhirUser).toBe('RelatedPerson/r1');
   });
 
   it('organization that is not an Organization reference', async () => {

@@ -6,13 +6,14 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/server.ts';
-import { allPages, badTokens, json, planFor, teamFor } from './support.ts';
+import { allPages, badTokens, json, moveToTeamP2, planFor, progressOther, progressOwn, retitle, teamFor, type Edit } from './support.ts';
 
 let s: TestServer;
 
 /** Every principal of the matrix; null = no Authorization header. */
 type Who =
   | 'patient p1' | 'patient p2' | 'patient p1 (Goal scope only)'
+  | 'next of kin listed' | 'next of kin not listed'
   | 'practitioner on team' | 'practitioner off team' | 'practitioner membership expired' | 'practitioner membership not started'
   | 'practitioner on inactive team' | 'practitioner via organisation' | 'practitioner of other organisation' | 'practitioner role of organisation'
   | 'practitioner read-only scope' | 'practitioner patient/ scope' | 'organisation administrator'
@@ -36,6 +37,8 @@ beforeAll(async () => {
     ['patient p1', s.token({ kind: 'patient', fhirUser: P1 })],
     ['patient p2', s.token({ kind: 'patient', fhirUser: P2 })],
     ['patient p1 (Goal scope only)', s.token({ kind: 'patient', fhirUser: P1, scope: 'patient/Goal.rs' })],
+    ['next of kin listed', s.token({ kind: 'relatedPerson', fhirUser: 'RelatedPerson/mx-kin' })],
+    ['next of kin not listed', s.token({ kind: 'relatedPerson', fhirUser: 'RelatedPerson/mx-kin-off' })],
     ['practitioner on team', practitioner('Practitioner/on')],
     ['practitioner off team', practitioner('Practitioner/stranger')],
     ['practitioner membership expired', practitioner('Practitioner/expired')],
@@ -69,7 +72,10 @@ beforeAll(async () => {
     { member: { reference: 'Practitioner/expired' }, period: { start: '2020-01-01', end: '2021-01-01' } },
     { member: { reference: 'Practitioner/future' }, period: { start: '2999-01-01' } },
     { member: { reference: 'Practitioner/someone' }, onBehalfOf: { reference: 'Organization/org-a' } },
+    { member: { reference: 'RelatedPerson/mx-kin' } },
   ]));
+  await s.seed({ resourceType: 'RelatedPerson', id: 'mx-kin', patient: { reference: P1 } });
+  await s.seed({ resourceType: 'RelatedPerson', id: 'mx-kin-off', patient: { reference: P1 } });
   await s.seed(teamFor('mx-team-p2', P2, [{ member: { reference: 'Practitioner/on2' } }]));
   await s.seed(teamFor('mx-team-inactive', P1, [{ member: { reference: 'Practitioner/inact' } }], { status: 'inactive' }));
   await s.seed({ resourceType: 'PractitionerRole', id: 'role-a', active: true, practitioner: { reference: 'Practitioner/role-holder' }, organization: { reference: 'Organization/org-a' } });
@@ -92,8 +98,6 @@ const DIRECTORY_RECORDS: (fhir4.FhirResource & { id: string })[] = [
   { resourceType: 'Patient', id: 'p1', name: [{ family: 'Ett' }] },
 ];
 
-type Edit = (plan: fhir4.CarePlan) => fhir4.CarePlan;
-
 interface Row {
   who: Who;
   what: string;
@@ -108,19 +112,6 @@ interface Row {
   status: number;
 }
 
-const retitle: Edit = (p) => ({ ...p, title: `${p.title ?? ''} (changed)` });
-const progressOwn: Edit = (p) => {
-  const activity = structuredClone(p.activity ?? []);
-  activity[2]!.detail!.status = 'in-progress';
-  activity[2]!.progress = [{ text: 'Walked 20 minutes today' }];
-  return { ...p, activity };
-};
-const progressOther: Edit = (p) => {
-  const activity = structuredClone(p.activity ?? []);
-  activity[0]!.detail!.status = 'completed'; // performed by Organization/malmo-stad, not the patient
-  return { ...p, activity };
-};
-const moveToTeamP2: Edit = (p) => ({ ...p, careTeam: [{ reference: 'CareTeam/mx-team-p2' }] });
 
 const newPlan = (team: string, patient = P1) => () => {
   const { id: _id, ...plan } = planFor('unused', patient, team);
@@ -153,6 +144,19 @@ const table: Row[] = [
   { who: 'patient p2', what: 'read own plan', method: 'GET', path: '/fhir/CarePlan/mx-p2-a', status: 200 },
   { who: 'patient p2', what: "read p1's plan", method: 'GET', path: '/fhir/CarePlan/mx-p1-a', status: 404 },
   { who: 'patient p1 (Goal scope only)', what: 'read own plan without a CarePlan scope', method: 'GET', path: '/fhir/CarePlan/mx-p1-a', status: 403 },
+
+  // ── next of kin: the plans of the patient whose team lists them; no writes ──
+  { who: 'next of kin listed', what: "read the plan of the patient whose team lists them", method: 'GET', path: '/fhir/CarePlan/mx-p1-a', status: 200 },
+  { who: 'next of kin listed', what: 'read the team that lists them', method: 'GET', path: '/fhir/CareTeam/mx-team-p1', status: 200 },
+  { who: 'next of kin listed', what: "read another patient's plan", method: 'GET', path: '/fhir/CarePlan/mx-p2-a', status: 404 },
+  { who: 'next of kin listed', what: 'read a plan of an inactive team of the patient', method: 'GET', path: '/fhir/CarePlan/mx-p1-inactive', status: 404 },
+  { who: 'next of kin listed', what: 'update the plan', method: 'PUT', path: '/fhir/CarePlan/mx-p1-upd', edit: retitle, status: 403 },
+  { who: 'next of kin listed', what: 'create a plan', method: 'POST', path: '/fhir/CarePlan', body: newPlan('CareTeam/mx-team-p1'), status: 403 },
+  { who: 'next of kin listed', what: 'delete the plan', method: 'DELETE', path: '/fhir/CarePlan/mx-p1-a', status: 403 },
+  { who: 'next of kin listed', what: "$agree to another patient's plan", method: 'POST', path: '/fhir/CarePlan/mx-p2-a/$agree', status: 404 },
+  { who: 'next of kin listed', what: '$agree without a reason', method: 'POST', path: '/fhir/CarePlan/mx-p1-a/$agree', status: 422 },
+  { who: 'next of kin not listed', what: 'read a plan of the patient their record names', method: 'GET', path: '/fhir/CarePlan/mx-p1-a', status: 404 },
+  { who: 'next of kin not listed', what: 'read the patient', method: 'GET', path: '/fhir/Patient/p1', status: 404 },
 
   // ── practitioner on / off the care team ──
   { who: 'practitioner on team', what: 'read plan of their team', method: 'GET', path: '/fhir/CarePlan/mx-p1-a', status: 200 },

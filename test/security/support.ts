@@ -101,3 +101,21 @@ export async function expectOutcome(res: Response): Promise<fhir4.OperationOutco
   expect(body.issue?.length).toBeGreaterThan(0);
   return body;
 }
+
+/** A change to a plan, for the access matrix's PUT rows. */
+export type Edit = (plan: fhir4.CarePlan) => fhir4.CarePlan;
+
+export const retitle: Edit = (p) => ({ ...p, title: `${p.title ?? ''} (changed)` });
+/** Progress on activity 2, which the patient performs (fixture). */
+export const progressOwn: Edit = (p) => {
+  const activity = structuredClone(p.activity ?? []);
+  activity[2]!.detail!.status = 'in-progress';
+  activity[2]!.progress = [{ text: 'Walked 20 minutes today' }];
+  return { ...p, activity };
+};
+export const progressOther: Edit = (p) => {
+  const activity = structuredClone(p.activity ?? []);
+  activity[0]!.detail!.status = 'completed'; // performed by Organization/malmo-stad, not the patient
+  return { ...p, activity };
+};
+export const moveToTeamP2: Edit = (p) => ({ ...p, careTeam: [{ reference: 'CareTeam/mx-team-p2' }] });

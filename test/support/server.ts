@@ -2,12 +2,17 @@
  * A real samplan HTTP server for a test file: the app from src/app.ts on a
  * free loopback port, its own database, and a token minter for any principal.
  */
-import type { Server } from 'node:http';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { AddressInfo } from 'node:net';
 import { createApp } from '../../src/app.ts';
 import { StoredAuditTrail } from '../../src/audit/index.ts';
-import { createAuthenticator, mintDevToken, smartConfiguration, type DevTokenOptions } from '../../src/auth/index.ts';
+import { createAuthenticator, mintDevToken, smartConfiguration, type AuthenticatorConfig, type DevTokenOptions, type SmartConfigurationInput } from '../../src/auth/index.ts';
+import type { DevIdp } from '../../src/auth/dev-idp/index.ts';
+import { DEV_IDP_PATH, devIdpWanted } from '../../src/auth/dev-idp/wanted.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { createLogger } from '../../src/log.ts';
 import { buildServices } from '../../src/services.ts';
@@ -33,6 +38,8 @@ export interface TestServer {
   seed(resource: fhir4.FhirResource & { id: string }): Promise<void>;
   /** fetch against the server with a system token unless `auth: null` or another token is given. */
   request(path: string, init?: RequestInit & { auth?: string | null; json?: unknown }): Promise<Response>;
+  /** The development identity provider, when it was started. */
+  devIdp?: DevIdp;
   /** Stops the server (and its sync); the database is dropped unless kept for a restart. */
   close(opts?: { keepDatabase?: boolean }): Promise<void>;
 }
@@ -44,6 +51,12 @@ export interface TestServerOptions {
   sync?: (db: Database, services: FhirServices) => Promise<SyncEngine>;
   /** The service log (default: silent), e.g. to check what reaches it. */
   logger?: Logger;
+  /**
+   * Start the development identity provider as `npm start` would: only when `env`
+   * has no SAMPLAN_JWKS_URL and its NODE_ENV (default development) is not production.
+   * Its key goes to `dataDir` (default a fresh temporary folder, removed on close).
+   */
+  devIdp?: boolean | { dataDir: string };
 }
 
 export async function startTestServer(env: Record<string, string> = {}, opts: TestServerOptions = {}): Promise<TestServer> {
@@ -51,20 +64,35 @@ export async function startTestServer(env: Record<string, string> = {}, opts: Te
   const config: Config = { ...loadConfig({ LOG_LEVEL: 'silent', SAMPLAN_RATE_LIMIT: '0', SAMPLAN_AUTH_FAILURE_LIMIT: '0', ...env }), port: 0, host: '127.0.0.1' };
   const services = buildServices(db);
   const sync = opts.sync ? await opts.sync(db, services) : undefined;
+  // Listen first: the development provider's issuer and the tokens' audience name the port.
+  const server: Server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  const authenticator: AuthenticatorConfig = { hs256: { secret: TEST_SECRET, issuer: TEST_ISSUER } };
+  let smart: SmartConfigurationInput = {};
+  let devIdp: DevIdp | undefined;
+  let tempDir: string | undefined;
+  if (opts.devIdp && devIdpWanted({ NODE_ENV: 'development', ...env })) {
+    const dataDir = typeof opts.devIdp === 'object' ? opts.devIdp.dataDir : (tempDir = mkdtempSync(join(tmpdir(), 'samplan-dev-idp-')));
+    // Imported only here, as main.ts does: test files without it never load oidc-provider.
+    const { createDevIdp } = await import('../../src/auth/dev-idp/index.ts');
+    devIdp = await createDevIdp({ origin: url, fhirBase: `${url}/fhir`, dataDir, services });
+    authenticator.localJwks = { keys: devIdp.jwks, issuer: devIdp.issuer, audience: `${url}/fhir` };
+    smart = devIdp.smart;
+  }
   const app = createApp({
+    ...(devIdp ? { devIdp: { path: DEV_IDP_PATH, router: devIdp.router } } : {}),
     sync: syncControl(sync, new StoredAuditTrail(db.versions)),
     config,
     logger: opts.logger ?? createLogger('silent'),
     version: 'test',
     services,
-    authenticate: createAuthenticator({ hs256: { secret: TEST_SECRET, issuer: TEST_ISSUER } }),
-    smartConfiguration: smartConfiguration({}),
+    authenticate: createAuthenticator(authenticator),
+    smartConfiguration: smartConfiguration(smart),
     ready: () => db.ping(),
   });
-  const server: Server = await new Promise((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
-  });
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  server.on('request', app);
   const token = (opts: Partial<DevTokenOptions> = {}): Promise<string> => mintDevToken(TEST_SECRET, { kind: 'system', issuer: TEST_ISSUER, ...opts });
   const systemToken = await token();
   return {
@@ -72,6 +100,7 @@ export async function startTestServer(env: Record<string, string> = {}, opts: Te
     fhir: `${url}/fhir`,
     db,
     services,
+    ...(devIdp ? { devIdp } : {}),
     token,
     async seed(resource) {
       const current = await db.versions.current(resource.resourceType, resource.id);
@@ -94,6 +123,7 @@ export async function startTestServer(env: Record<string, string> = {}, opts: Te
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await sync?.stop();
       if (!closeOpts.keepDatabase) await dropTestDatabase(db);
+      if (tempDir) rmSync(tempDir, { recursive: true, force: true });
     },
   };
 }

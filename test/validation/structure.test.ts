@@ -16,14 +16,13 @@ const plan = {
 };
 
 describe('schema', () => {
-  it('compiles all accepted types once, in reasonable time', () => {
+  // How long it takes is the benchmark's business, not a test's (a busy machine would fail it): here only "once".
+  it('compiles all accepted types once', () => {
     const ms = warmUp();
-    // Measured ~0.4-0.6 s on the CI box for ~90 definitions; the full 740-definition schema takes ~2 s.
     console.log(`ajv: compiled ${ACCEPTED_TYPES.length} resource types in ${ms.toFixed(0)} ms`);
-    expect(ms).toBeLessThan(5000);
     const again = warmUp();
     expect(again).toBe(schemaCompileMs()); // nothing recompiled
-    expect(again - ms).toBeLessThan(1);
+    expect(again).toBe(ms);
   });
 
   it('holds only the definitions reachable from the accepted types', () => {

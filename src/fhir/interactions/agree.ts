@@ -2,8 +2,10 @@
  * POST CarePlan/{id}/$agree — the patient's agreement to the plan as it is now
  * (profiles/OperationDefinition-careplan-agree.json). Records a Provenance on
  * the plan version and the agreement on the plan, in one all-or-nothing write.
- * A patient agrees for themself; a practitioner or system records an agreement
- * on the patient's behalf and must give a reason.
+ * A patient agrees for themself; next of kin (a RelatedPerson), a practitioner
+ * or a system records an agreement on the patient's behalf and must give a
+ * reason. Next of kin are always the agent themselves: they cannot record
+ * that someone else agreed.
  */
 import { randomUUID } from 'node:crypto';
 import { fail } from '../../errors.ts';
@@ -26,6 +28,9 @@ export const agreeOperation: InstanceOperation = async (req: FhirRequest, _type:
   let agent = get('agent')?.valueReference;
   if (principal.kind === 'patient') {
     if (agent?.reference && agent.reference !== principal.fhirUser) fail('forbidden', 'A patient can only record their own agreement');
+    agent = { reference: principal.fhirUser };
+  } else if (principal.kind === 'relatedPerson') {
+    if (agent?.reference && agent.reference !== principal.fhirUser) fail('forbidden', 'Next of kin can only record an agreement they make themselves');
     agent = { reference: principal.fhirUser };
   } else if (!agent && principal.fhirUser) {
     agent = { reference: principal.fhirUser };

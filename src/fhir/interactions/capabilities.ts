@@ -5,6 +5,7 @@
  */
 import { INCLUDES, RESOURCE_TYPES, searchParamsOf } from '../../store/index.ts';
 import type { FhirServices } from '../types.ts';
+import { conformanceCapabilities } from './conformance.ts';
 
 /** Types whose instances can only be written by samplan itself: Provenance from $agree, AuditEvent from the audit trail (never editable). */
 export const READ_ONLY_TYPES = new Set<string>(['Provenance', 'AuditEvent']);
@@ -58,7 +59,8 @@ export function capabilityStatement(baseUrl: string, svc: FhirServices, software
           service: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/restful-security-service', code: 'SMART-on-FHIR' }] }],
           description: 'Bearer JWT with SMART scopes; see /.well-known/smart-configuration',
         },
-        resource,
+        // The conformance resources samplan validates with, public and read-only (conformance.ts).
+        resource: [...resource, ...conformanceCapabilities()],
         interaction: [{ code: 'transaction' }, { code: 'batch' }],
         operation: [{ name: 'validate', definition: 'http://hl7.org/fhir/OperationDefinition/Resource-validate' }],
       },
