@@ -9,11 +9,11 @@
  *           autocannon load (what any Express service costs on this machine).
  *
  * Seeds N plans (BENCH_PLANS / 10), measures, grows to 10×N (BENCH_PLANS,
- * default 10,000), measures again, and prints both with the ratio 10×N / N.
+ * default 20,000), measures again, and prints both with the ratio 10×N / N.
  * JSON lands in bench/results/<date>-<plans>.json. Then the sync lag
  * (sync-lag.ts) unless BENCH_SYNC=0.
  *
- * Environment: BENCH_PLANS (10×N, default 10000), BENCH_SECONDS (autocannon
+ * Environment: BENCH_PLANS (10×N, default 20000), BENCH_SECONDS (autocannon
  * duration per scenario and concurrency, default 3), BENCH_RAW (driver
  * iterations per scenario and concurrency, default 400), BENCH_SYNC=0.
  */
@@ -35,7 +35,7 @@ import { carePlanOf, patientRef, planId, PLANS_PER_GROUP, practitionerRef, pract
 import { measureSyncLag } from './sync-lag.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const FULL = Number(process.env.BENCH_PLANS ?? 10_000);
+const FULL = Number(process.env.BENCH_PLANS ?? 20_000);
 const N = Math.max(PLANS_PER_GROUP, Math.round(FULL / 10));
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 const RAW = Number(process.env.BENCH_RAW ?? 400);
