@@ -23,14 +23,9 @@ interface Conformance {
   type?: string;
 }
 
-export interface IndexEntry {
+/** A line of `.index.json`: the fields of the resource it lists, and its file. */
+export interface IndexEntry extends Conformance {
   filename: string;
-  resourceType: string;
-  id: string;
-  url?: string;
-  version?: string;
-  kind?: string;
-  type?: string;
 }
 
 export function buildPackage(out = PACKAGE_DIR): { manifest: Record<string, unknown>; index: IndexEntry[] } {
