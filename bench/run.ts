@@ -22,7 +22,6 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import autocannon from 'autocannon';
 import pg from 'pg';
 import { mintDevToken } from '../src/auth/index.ts';
 import { launchEmbeddedDatabase } from '../src/store/embedded/launch.ts';
@@ -32,6 +31,7 @@ import { timeProbes, type Probe } from '../src/store/search/probes.ts';
 import { newVersion, toStored } from '../src/store/versioned.ts';
 import { BENCH_ISSUER, BENCH_SECRET, type FromChild, type ToChild } from './http.ts';
 import { carePlanOf, patientRef, planId, PLANS_PER_GROUP, practitionerRef, practitionersOf, seedPlans, withoutGinIndexes, type SeedFigures } from './seed.ts';
+import { cannon, percentile, timeDriver, type Figure, type Request } from './measure.ts';
 import { measureSyncLag } from './sync-lag.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -40,16 +40,10 @@ const N = Math.max(PLANS_PER_GROUP, Math.round(FULL / 10));
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 const RAW = Number(process.env.BENCH_RAW ?? 400);
 const CONCURRENCY = [1, 16] as const;
+const SPAN = { seconds: SECONDS, raw: RAW };
 const DB_NAME = 'bench';
 const DAY = 86_400_000;
 
-interface Figure {
-  p50: number;
-  p99: number;
-  rps: number;
-  /** Answers that were not the expected status (they make the figure suspect). */
-  errors: number;
-}
 interface Row {
   scenario: string;
   connections: number;
@@ -73,12 +67,6 @@ const isoDate = (d: Date): string => d.toISOString().slice(0, 10);
 
 // --- the scenarios -------------------------------------------------------------------------------
 
-interface Request {
-  method: 'GET' | 'POST' | 'PATCH';
-  path: string;
-  headers: Record<string, string>;
-  body?: string;
-}
 interface Scenario {
   name: string;
   /** The request samplan gets (a new one each time: other plans, other patients). */
@@ -223,59 +211,6 @@ function scenarios(db: Database, plans: number, t: Tokens): Scenario[] {
   ];
 }
 
-// --- measuring -----------------------------------------------------------------------------------
-
-function percentile(sorted: number[], q: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
-}
-
-/** The raw driver: `RAW` operations, `connections` at a time; latency per operation and operations per second. */
-async function timeDriver(f: () => Promise<unknown>, connections: number): Promise<Figure> {
-  const ms: number[] = [];
-  let next = 0;
-  let errors = 0;
-  const t0 = performance.now();
-  await Promise.all(
-    Array.from({ length: connections }, async () => {
-      // RAW operations, or SECONDS of them when each is slow (the same time autocannon gets).
-      while (next++ < RAW && performance.now() - t0 < SECONDS * 1000) {
-        const t = performance.now();
-        try {
-          await f();
-        } catch {
-          errors++;
-        }
-        ms.push(performance.now() - t);
-      }
-    }),
-  );
-  const seconds = (performance.now() - t0) / 1000;
-  ms.sort((a, b) => a - b);
-  return { p50: percentile(ms, 0.5), p99: percentile(ms, 0.99), rps: ms.length / seconds, errors };
-}
-
-async function cannon(url: string, connections: number, make: () => Request, expect: number): Promise<Figure> {
-  let wrong = 0;
-  const result = await autocannon({
-    url,
-    connections,
-    duration: SECONDS,
-    timeout: 30,
-    requests: [
-      {
-        setupRequest: (req) => {
-          const r = make();
-          return { ...req, method: r.method, path: r.path, headers: r.headers, ...(r.body !== undefined ? { body: r.body } : {}) };
-        },
-        onResponse: (status) => {
-          if (status !== expect) wrong++;
-        },
-      },
-    ],
-  });
-  return { p50: result.latency.p50, p99: result.latency.p99, rps: result.requests.average, errors: wrong + result.errors + result.timeouts };
-}
-
 // --- the server process --------------------------------------------------------------------------
 
 interface Servers {
@@ -333,9 +268,9 @@ async function measurePhase(db: Database, servers: Servers, plans: number): Prom
       pollHourBucket = await db.models.connection.db!.collection('CarePlan.resources').countDocuments({ keys: hourKey(new Date()) });
     }
     for (const connections of CONCURRENCY) {
-      const samplan = await cannon(servers.samplan, connections, s.request, s.expect);
-      const driver = await timeDriver(s.driver, connections);
-      const bare = await cannon(servers.bare, connections, () => ({ ...s.request(), path: `/s/${k}` }), payloads[String(k)]!.status);
+      const samplan = await cannon(SPAN, servers.samplan, connections, s.request, s.expect);
+      const driver = await timeDriver(SPAN, s.driver, connections);
+      const bare = await cannon(SPAN, servers.bare, connections, () => ({ ...s.request(), path: `/s/${k}` }), payloads[String(k)]!.status);
       rows.push({ scenario: s.name, connections, samplan, driver, bare });
       console.log(`  ${s.name.padEnd(36)} c=${String(connections).padEnd(2)} samplan p50 ${samplan.p50.toFixed(1)} p99 ${samplan.p99.toFixed(1)} ${samplan.rps.toFixed(0)}/s${samplan.errors ? ` (${samplan.errors} errors)` : ''} | driver p50 ${driver.p50.toFixed(1)} p99 ${driver.p99.toFixed(1)} | bare p50 ${bare.p50.toFixed(1)} p99 ${bare.p99.toFixed(1)}`);
     }
