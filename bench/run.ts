@@ -54,7 +54,7 @@ interface Row {
 interface Phase {
   plans: number;
   seed: SeedFigures & { indexMs: number };
-  /** Documents in the current hour's bucket of CarePlan.resources when the poll ran (what its probe reads). */
+  /** Documents in the current hour's bucket of CarePlan.resources when the poll ran: recent writes (the poll itself probes only the last minutes' buckets). */
   pollHourBucket: number;
   /** The machine's load after the phase (other work on the shared cores inflates every figure). */
   loadAverage1m: number;

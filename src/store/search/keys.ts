@@ -25,12 +25,9 @@ export const hourKey = (d: Date): string => `lu-h=${iso(d).slice(0, 13)}`;
 /** The minute (UTC) of an instant, as a key: an EHR's poll of the last minute reads that minute's writes, not the hour's. */
 export const minuteKey = (d: Date): string => `lu-m=${iso(d).slice(0, 16)}`;
 
-/** Marks a resource that carries an unresolved sync conflict (sync lists them). */
-export const CONFLICT_KEY = 'has=sync-conflict';
-
 /** Every key of a document with these search values, written at `lastUpdated`. */
-export function keysOf(sp: SearchValues, lastUpdated: Date, extra: readonly string[] = []): string[] {
-  const out: string[] = [dayKey(lastUpdated), hourKey(lastUpdated), minuteKey(lastUpdated), ...extra];
+export function keysOf(sp: SearchValues, lastUpdated: Date): string[] {
+  const out: string[] = [dayKey(lastUpdated), hourKey(lastUpdated), minuteKey(lastUpdated)];
   for (const [name, values] of Object.entries(sp)) {
     if (Array.isArray(values)) for (const v of values) out.push(termKey(name, v));
   }
