@@ -28,6 +28,8 @@ export interface Config {
   syncIntervalMs: number;
   /** SAMPLAN_INSTANCE_ID: this instance's name in what it pushes; default one made on first start. */
   instanceId?: string;
+  /** SAMPLAN_EXAMPLES: load fhir-examples/ into an empty database when development sign-in is on (default on). */
+  loadExamples: boolean;
 }
 
 type Env = Record<string, string | undefined>;
@@ -38,6 +40,13 @@ function int(env: Env, name: string, fallback: number, min: number, max: number)
   const n = Number(raw);
   if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${name} must be a whole number from ${min} to ${max}, not '${raw}'`);
   return n;
+}
+
+function onOff(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name]?.trim().toLowerCase();
+  if (!raw) return fallback;
+  if (raw === 'on' || raw === 'off') return raw === 'on';
+  throw new Error(`${name} must be 'on' or 'off', not '${raw}'`);
 }
 
 export function loadConfig(env: Env = process.env): Config {
@@ -54,6 +63,7 @@ export function loadConfig(env: Env = process.env): Config {
     concurrencyPerPrincipal: int(env, 'SAMPLAN_CONCURRENCY', 4, 0, 1000),
     logLevel: set('LOG_LEVEL') ?? 'info',
     syncIntervalMs: int(env, 'SAMPLAN_SYNC_INTERVAL_MS', 5_000, 50, 3_600_000),
+    loadExamples: onOff(env, 'SAMPLAN_EXAMPLES', true),
   };
   const mongoUri = set('MONGODB_URI');
   if (mongoUri) cfg.mongoUri = mongoUri;

@@ -16,6 +16,8 @@ import { DEV_IDP_PATH, devIdpWanted } from '../../src/auth/dev-idp/wanted.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { createLogger } from '../../src/log.ts';
 import { buildServices } from '../../src/services.ts';
+import { webRouter } from '../../src/web/index.ts';
+import { WEB_BUNDLE } from './web-bundle.ts';
 import type { FhirServices } from '../../src/fhir/types.ts';
 import type { Database } from '../../src/store/index.ts';
 import { syncControl, type SyncEngine } from '../../src/sync/index.ts';
@@ -57,6 +59,8 @@ export interface TestServerOptions {
    * Its key goes to `dataDir` (default a fresh temporary folder, removed on close).
    */
   devIdp?: boolean | { dataDir: string };
+  /** Serve the web apps (bundled by the global set-up into build/web), as `npm start` does. */
+  web?: boolean;
 }
 
 export async function startTestServer(env: Record<string, string> = {}, opts: TestServerOptions = {}): Promise<TestServer> {
@@ -91,6 +95,7 @@ export async function startTestServer(env: Record<string, string> = {}, opts: Te
     authenticate: createAuthenticator(authenticator),
     smartConfiguration: smartConfiguration(smart),
     ready: () => db.ping(),
+    ...(opts.web ? { mounts: [{ path: '/', router: webRouter(WEB_BUNDLE) }] } : {}),
   });
   server.on('request', app);
   const token = (opts: Partial<DevTokenOptions> = {}): Promise<string> => mintDevToken(TEST_SECRET, { kind: 'system', issuer: TEST_ISSUER, ...opts });

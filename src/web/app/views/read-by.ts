@@ -1,0 +1,82 @@
+/**
+ * Who has read my plan: the audit trail about this plan (AuditEvent, which
+ * samplan writes for every access), newest first, in words — who, in which
+ * role and organisation, did what, when. My own visits are left out. People
+ * are named from the plan's care team where they are on it (their role in my
+ * plan), else from the directory; a connected system is called one.
+ */
+import { call, resourcesOf, shortRef } from '../../shared/fhir.ts';
+import { h, mount } from '../../shared/dom.ts';
+import { formatDateTime } from '../../shared/format.ts';
+import { t, type MessageKey } from '../../shared/i18n.ts';
+import { loadPlan, teamRoleOf } from '../../shared/plan-data.ts';
+import { nameOf } from '../../shared/words.ts';
+import type { AppContext } from '../context.ts';
+import { done, loadingView } from './states.ts';
+
+interface Reader {
+  name: string;
+  detail: string;
+}
+
+const ACTION: Record<string, MessageKey> = { R: 'readBy.action.read', E: 'readBy.action.read', U: 'readBy.action.update', C: 'readBy.action.create', D: 'readBy.action.delete' };
+
+export async function readByView(ctx: AppContext, id: string): Promise<void> {
+  loadingView(ctx.main, t('loading.readBy'));
+  const data = await loadPlan(ctx.session, id);
+  const title = t('readBy.title');
+  document.title = `${title} – ${t('app.name')}`;
+  const head = [h('p', { class: 'crumbs' }, h('a', { href: '#/' }, t('nav.myPlans')), ' › ', h('a', { href: `#/plan/${id}` }, data.plan.title ?? '')), h('h1', { tabindex: '-1' }, title)];
+  if (ctx.kin) {
+    done(ctx.main);
+    return mount(ctx.main, ...head, h('p', {}, t('readBy.onlyPatient')));
+  }
+  const { body } = await call<fhir4.Bundle>(ctx.session, `AuditEvent?entity=${encodeURIComponent(`CarePlan/${id}`)}&outcome=0&_sort=-date&_count=100`);
+  const events = resourcesOf<fhir4.AuditEvent>(body, 'AuditEvent').filter((e) => !e.agent.some((a) => a.who?.reference && shortRef(a.who.reference) === ctx.me));
+  const readers = await namesOf(ctx, data.teams, events);
+  done(ctx.main);
+  mount(
+    ctx.main,
+    ...head,
+    h('p', {}, t('readBy.intro')),
+    events.length === 0
+      ? h('p', { class: 'empty' }, t('readBy.none'))
+      : h('ol', { class: 'read-by', 'data-testid': 'read-by' },
+          events.map((e) => {
+            const agent = e.agent.find((a) => a.requestor) ?? e.agent[0];
+            const reader = readers.get(agent?.who?.reference ?? '') ?? { name: t('readBy.system', { name: agent?.who?.display ?? agent?.altId ?? '' }), detail: '' };
+            return h('li', {},
+              h('p', {}, h('strong', {}, reader.name), reader.detail ? `, ${reader.detail}` : '', ' — ', t(ACTION[e.action ?? 'R'] ?? 'readBy.action.read')),
+              h('p', { class: 'muted' }, h('time', { datetime: e.recorded }, formatDateTime(e.recorded))),
+            );
+          }),
+        ),
+  );
+}
+
+/** Each agent's name and their role and organisation: from the team of this plan, else the directory. */
+async function namesOf(ctx: AppContext, teams: fhir4.CareTeam[], events: fhir4.AuditEvent[]): Promise<Map<string, Reader>> {
+  const refs = [...new Set(events.flatMap((e) => e.agent.flatMap((a) => (a.who?.reference ? [a.who.reference] : []))))];
+  const out = new Map<string, Reader>();
+  await Promise.all(
+    refs.map(async (ref) => {
+      const short = shortRef(ref);
+      const inTeam = teamRoleOf(teams, short);
+      try {
+        if (short.startsWith('PractitionerRole/')) {
+          const role = (await call<fhir4.PractitionerRole>(ctx.session, short)).body;
+          const detail = [role.code?.[0]?.text ?? role.code?.[0]?.coding?.[0]?.display, role.organization ? nameOf(role.organization) : undefined].filter(Boolean).join(', ');
+          return void out.set(ref, { name: role.practitioner ? nameOf(role.practitioner) : t('unknown'), detail });
+        }
+        const person = (await call<fhir4.Practitioner | fhir4.RelatedPerson>(ctx.session, short)).body;
+        const name = person.name?.[0]?.text ?? [...(person.name?.[0]?.given ?? []), person.name?.[0]?.family].filter(Boolean).join(' ');
+        const detail = inTeam ? [...inTeam.roles, inTeam.organisation ? nameOf(inTeam.organisation) : ''].filter(Boolean).join(', ') : person.resourceType === 'RelatedPerson' ? t('readBy.kin') : '';
+        out.set(ref, { name: name || short, detail });
+      } catch {
+        // No longer in the directory (or not readable): still say that someone read it.
+        out.set(ref, { name: inTeam ? short : t('readBy.someone'), detail: inTeam ? inTeam.roles.join(', ') : '' });
+      }
+    }),
+  );
+  return out;
+}
