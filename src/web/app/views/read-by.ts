@@ -19,7 +19,24 @@ interface Reader {
   detail: string;
 }
 
-const ACTION: Record<string, MessageKey> = { R: 'readBy.action.read', E: 'readBy.action.read', U: 'readBy.action.update', C: 'readBy.action.create', D: 'readBy.action.delete' };
+/** The RESTful interaction (AuditEvent.subtype, src/audit/audit-event.ts) in words. */
+const ACTION: Record<string, MessageKey> = {
+  read: 'readBy.action.read',
+  vread: 'readBy.action.read',
+  'search-type': 'readBy.action.read',
+  'history-instance': 'readBy.action.history',
+  create: 'readBy.action.create',
+  update: 'readBy.action.update',
+  patch: 'readBy.action.update',
+  delete: 'readBy.action.delete',
+  transaction: 'readBy.action.transaction',
+  operation: 'readBy.action.operation',
+};
+
+function actionText(e: fhir4.AuditEvent): string {
+  const code = e.subtype?.find((c) => c.system === 'http://hl7.org/fhir/restful-interaction')?.code ?? 'read';
+  return t(ACTION[code] ?? 'readBy.action.read');
+}
 
 export async function readByView(ctx: AppContext, id: string): Promise<void> {
   loadingView(ctx.main, t('loading.readBy'));
@@ -46,7 +63,7 @@ export async function readByView(ctx: AppContext, id: string): Promise<void> {
             const agent = e.agent.find((a) => a.requestor) ?? e.agent[0];
             const reader = readers.get(agent?.who?.reference ?? '') ?? { name: t('readBy.system', { name: agent?.who?.display ?? agent?.altId ?? '' }), detail: '' };
             return h('li', {},
-              h('p', {}, h('strong', {}, reader.name), reader.detail ? `, ${reader.detail}` : '', ' — ', t(ACTION[e.action ?? 'R'] ?? 'readBy.action.read')),
+              h('p', {}, h('strong', {}, reader.name), reader.detail ? `, ${reader.detail}` : '', ' — ', actionText(e)),
               h('p', { class: 'muted' }, h('time', { datetime: e.recorded }, formatDateTime(e.recorded))),
             );
           }),
