@@ -65,3 +65,11 @@ export function teamRoleOf(teams: fhir4.CareTeam[], ref: string | undefined): Te
   }
   return undefined;
 }
+
+/** A reference with its name: references the server writes (an agreement's agreedBy) carry none, the plan and its teams do. */
+export function named(ref: fhir4.Reference | undefined, plan: fhir4.CarePlan, teams: fhir4.CareTeam[]): fhir4.Reference | undefined {
+  if (!ref || ref.display) return ref;
+  if (sameReference(ref.reference, plan.subject.reference)) return { ...ref, ...(plan.subject.display ? { display: plan.subject.display } : {}) };
+  const member = teams.flatMap((t) => t.participant ?? []).find((p) => sameReference(p.member?.reference, ref.reference))?.member;
+  return member?.display ? { ...ref, display: member.display } : ref;
+}

@@ -8,10 +8,11 @@ import { call, FhirProblem } from '../../shared/fhir.ts';
 import { h, mount } from '../../shared/dom.ts';
 import { formatDate, formatDateTime } from '../../shared/format.ts';
 import { t, type MessageKey } from '../../shared/i18n.ts';
-import { goalRefs, goalsAt, loadVersion, type PlanData } from '../../shared/plan-data.ts';
+import { goalRefs, goalsAt, loadVersion, named, type PlanData } from '../../shared/plan-data.ts';
 import { planChanges, type Change } from '../../shared/plan-diff.ts';
 import { agreementOf, versionOf } from '../../shared/plan.ts';
-import { problemText } from '../../shared/words.ts';
+import { nameOf, problemText } from '../../shared/words.ts';
+import { sameReference } from '../../../auth/references.ts';
 import type { AppContext } from '../context.ts';
 import { actionMessage } from './states.ts';
 
@@ -20,12 +21,15 @@ export function agreementSection(ctx: AppContext, data: PlanData, reload: (notic
   const a = agreementOf(plan);
   const section = h('section', { 'aria-labelledby': 'agreement-h', class: `agreement agreement-${a?.status ?? 'none'}` }, h('h2', { id: 'agreement-h' }, t('agreement.title')));
   const version = plan.meta?.versionId ?? '';
+  // "You agreed" when it was me; else who did (the patient, or next of kin on their behalf).
+  const mine = sameReference(a?.agreedBy?.reference, ctx.me);
+  const said = a ? { date: formatDateTime(a.agreedAt), version: versionOf(a.agreedVersion) ?? '', who: nameOf(named(a.agreedBy, plan, data.teams)) } : undefined;
   if (a?.status === 'current') {
-    section.append(h('p', { 'data-testid': 'agreement-state' }, t('agreement.current', { date: formatDateTime(a.agreedAt), version: versionOf(a.agreedVersion) ?? '' })));
+    section.append(h('p', { 'data-testid': 'agreement-state' }, t(mine ? 'agreement.current' : 'agreement.currentBy', said)));
     return section;
   }
   if (a) {
-    section.append(h('p', { 'data-testid': 'agreement-state' }, t('agreement.stale', { date: formatDateTime(a.agreedAt), version: versionOf(a.agreedVersion) ?? '' })));
+    section.append(h('p', { 'data-testid': 'agreement-state' }, t(mine ? 'agreement.stale' : 'agreement.staleBy', said)));
     const changes = h('div', { class: 'changes' }, h('p', { class: 'loading', role: 'status' }, t('loading.changes')));
     section.append(changes);
     void showChanges(ctx, data, a.agreedVersion, a.agreedAt, changes);

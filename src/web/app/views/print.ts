@@ -8,7 +8,7 @@
 import { h, mount } from '../../shared/dom.ts';
 import { formatDate, formatDateTime } from '../../shared/format.ts';
 import { t } from '../../shared/i18n.ts';
-import { goalRefs, goalsAt, loadPlan, loadVersion, type PlanData } from '../../shared/plan-data.ts';
+import { goalRefs, goalsAt, loadPlan, loadVersion, named, type PlanData } from '../../shared/plan-data.ts';
 import { agreementOf, nextReview, versionOf } from '../../shared/plan.ts';
 import { nameOf, planKindText } from '../../shared/words.ts';
 import type { AppContext } from '../context.ts';
@@ -47,7 +47,7 @@ export async function printView(ctx: AppContext, id: string): Promise<void> {
       h('section', { class: 'agreement-print', 'aria-labelledby': 'agreed-h' },
         h('h2', { id: 'agreed-h' }, t('agreement.title')),
         agreement
-          ? h('p', {}, t('print.agreed', { who: nameOf(agreement.agreedBy), date: formatDateTime(agreement.agreedAt), version: versionOf(agreement.agreedVersion) ?? '' }))
+          ? h('p', {}, t('print.agreed', { who: nameOf(named(agreement.agreedBy, plan, shown.teams)), date: formatDateTime(agreement.agreedAt), version: versionOf(agreement.agreedVersion) ?? '' }))
           : h('p', {}, t('print.notAgreed')),
         agreement?.status === 'stale' ? h('p', { class: 'notice' }, t('print.changedSince')) : null,
       ),
