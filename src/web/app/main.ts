@@ -38,7 +38,7 @@ function renderHeader(ctx?: AppContext): void {
     h('div', { class: 'bar' },
       h('a', { href: '#/', class: 'brand' }, t('app.name')),
       h('div', { class: 'bar-tools' },
-        languageSwitch(() => void start()),
+        languageSwitch(() => void start().then(() => document.getElementById('language')?.focus())),
         ctx ? h('span', { class: 'who' }, ctx.kin ? t('header.kin', { name: ctx.name ?? '' }) : (ctx.name ?? '')) : null,
         ctx ? h('button', { type: 'button', class: 'link', onclick: () => { signOut(); location.hash = ''; void start(); } }, t('header.signOut')) : null,
       ),
@@ -71,7 +71,7 @@ async function contextFor(session: Session): Promise<AppContext> {
 
 let ctx: AppContext | undefined;
 
-async function route(): Promise<void> {
+async function route(moveFocus = true): Promise<void> {
   if (!ctx) return;
   const [, what, id, sub] = location.hash.replace(/^#/, '').split('/');
   window.scrollTo(0, 0);
@@ -83,8 +83,9 @@ async function route(): Promise<void> {
   } catch (err) {
     failureView(main, err, () => void route(), () => void signIn(SETTINGS));
   }
-  // The new view's heading takes focus, so keyboard and screen-reader users start at its top.
-  main.querySelector<HTMLElement>('h1')?.focus();
+  // On a change of view its heading takes focus, so keyboard and screen-reader users start at its top;
+  // a page that just loaded keeps the browser's start (the skip link first).
+  if (moveFocus) main.querySelector<HTMLElement>('h1')?.focus();
 }
 
 async function start(): Promise<void> {
@@ -99,7 +100,7 @@ async function start(): Promise<void> {
     }
     ctx = await contextFor(session);
     renderHeader(ctx);
-    await route();
+    await route(false);
   } catch (err) {
     renderHeader();
     failureView(main, err, () => void start(), () => void signIn(SETTINGS));
