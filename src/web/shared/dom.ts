@@ -1,5 +1,5 @@
 /**
- * A small DOM builder: `h('button', { type: 'button', onclick }, t('agree'))`.
+ * A small DOM builder: `h('button', { type: 'button', onclick }, label)`.
  * Text children become text nodes, so plan text from the care team is never
  * parsed as HTML. Attributes that are functions become event listeners;
  * `false`/`undefined` attributes are left out.
