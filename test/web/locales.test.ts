@@ -2,7 +2,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { MESSAGES, LOCALES } from '../../src/web/shared/i18n.ts';
+import { MESSAGES, LOCALES } from '../../src/web/shared/messages.ts';
 import { WEB_SOURCE } from '../../src/web/index.ts';
 
 const placeholders = (s: string): string[] => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!).sort();

@@ -6,9 +6,9 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import en from '../../src/web/shared/locales/en.json';
-import nb from '../../src/web/shared/locales/nb.json';
-import sv from '../../src/web/shared/locales/sv.json';
+import en from '../../src/web/shared/locales/en.json' with { type: 'json' };
+import nb from '../../src/web/shared/locales/nb.json' with { type: 'json' };
+import sv from '../../src/web/shared/locales/sv.json' with { type: 'json' };
 import type { TestServer } from '../support/server.ts';
 import { DESKTOP, expectAccessible, launchBrowser, newPage, PHONE, screenshot, settled, signIn, startWebServer, type Examples } from './support.ts';
 

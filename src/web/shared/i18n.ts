@@ -5,14 +5,9 @@
  * localStorage), else the first of the browser's languages we have. The
  * plan's own text is never translated: it stays as the care team wrote it.
  */
-import en from './locales/en.json';
-import nb from './locales/nb.json';
-import sv from './locales/sv.json';
+import { LOCALES, MESSAGES, type Locale, type MessageKey } from './messages.ts';
 
-export type Locale = 'sv' | 'nb' | 'en';
-export type MessageKey = keyof typeof en;
-export const LOCALES: readonly Locale[] = ['sv', 'nb', 'en'];
-export const MESSAGES: Record<Locale, Record<MessageKey, string>> = { sv, nb, en };
+export { LOCALES, MESSAGES, type Locale, type MessageKey };
 
 const STORAGE_KEY = 'samplan.locale';
 let current: Locale = 'sv';
