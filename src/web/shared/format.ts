@@ -18,6 +18,15 @@ export function timeZoneFor(locale: Locale): string {
 
 const DATE_ONLY = /^\d{4}(-\d{2}(-\d{2})?)?$/;
 
+/** Making an Intl.DateTimeFormat costs far more than using one, and a plan page formats dozens of dates. */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+function formatter(locale: Locale, opts: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  const key = `${locale}|${JSON.stringify(opts)}`;
+  let f = formatters.get(key);
+  if (!f) formatters.set(key, (f = new Intl.DateTimeFormat(BCP47[locale], opts)));
+  return f;
+}
+
 export function formatDate(value: string | undefined): string {
   if (!value) return '';
   const locale = currentLocale();
@@ -25,23 +34,14 @@ export function formatDate(value: string | undefined): string {
     const [y, m, d] = value.split('-').map(Number);
     const utc = new Date(Date.UTC(y!, (m ?? 1) - 1, d ?? 1));
     const opts: Intl.DateTimeFormatOptions = m === undefined ? { year: 'numeric' } : d === undefined ? { year: 'numeric', month: 'long' } : { dateStyle: 'long' };
-    return new Intl.DateTimeFormat(BCP47[locale], { ...opts, timeZone: 'UTC' }).format(utc);
+    return formatter(locale, { ...opts, timeZone: 'UTC' }).format(utc);
   }
-  return new Intl.DateTimeFormat(BCP47[locale], { dateStyle: 'long', timeZone: timeZoneFor(locale) }).format(new Date(value));
+  return formatter(locale, { dateStyle: 'long', timeZone: timeZoneFor(locale) }).format(new Date(value));
 }
 
 export function formatDateTime(value: string | undefined): string {
   if (!value) return '';
   if (DATE_ONLY.test(value)) return formatDate(value);
   const locale = currentLocale();
-  return new Intl.DateTimeFormat(BCP47[locale], { dateStyle: 'long', timeStyle: 'short', timeZone: timeZoneFor(locale) }).format(new Date(value));
-}
-
-/** `2026-03-12` as today's calendar day in the community's zone, for "overdue" and "next". */
-export function today(): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: timeZoneFor(currentLocale()) }).format(new Date());
-}
-
-export function bcp47(): string {
-  return BCP47[currentLocale()];
+  return formatter(locale, { dateStyle: 'long', timeStyle: 'short', timeZone: timeZoneFor(locale) }).format(new Date(value));
 }
