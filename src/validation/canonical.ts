@@ -55,6 +55,7 @@ export const VALUE_SET = {
 export const SEARCH_PARAMETER = {
   reviewDue: `${BASE}/SearchParameter/careplan-review-due`,
   syncConflict: `${BASE}/SearchParameter/sync-conflict`,
+  agreementStatus: `${BASE}/SearchParameter/careplan-agreement-status`,
 } as const;
 
 export const OPERATION = {
