@@ -69,12 +69,12 @@ describe('agreeing to my plan', () => {
     const changes = page.getByTestId('changes');
     await changes.waitFor();
     const items = await changes.locator('li').allTextContents();
-    expect(items).toContain('Ändrad insats: Distriktssköterskan ringer Tyra varannan vecka och stämmer av vikt, andfåddhet och blodsocker. (när och hur ofta ändrat)');
+    expect(items).toContain('Ändrad insats: Distriktssköterskan ringer Tyra varannan vecka och stämmer av vikt, andfåddhet och blodsocker. (ändrat: när och hur ofta)');
     expect(items).toContain('Ny insats: Dietist ger råd om salt och vätska, två besök.');
     expect(items).toContain('Uppföljningen är flyttad till 2 april 2026 (var 12 mars 2026)');
     expect(items).toHaveLength(3);
     await expectAccessible(page, 'a plan changed since I agreed');
-    await screenshot(page, 'app-plan-changed-since-agreed-390');
+    await screenshot(page, 'app-plan-changed-since-agreed');
 
     await page.getByRole('button', { name: 'Jag godkänner planen' }).click();
     await expect.poll(() => page.locator('main .notice').first().textContent()).toBe('Ditt godkännande är sparat.');

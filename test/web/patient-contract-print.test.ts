@@ -37,7 +37,7 @@ describe('the patient contract on paper', () => {
     await page.getByTestId('contract').waitFor();
     await settled(page);
     await expectAccessible(page, 'the contract to print');
-    await screenshot(page, 'app-contract-1280');
+    await screenshot(page, 'app-contract');
 
     await page.emulateMedia({ media: 'print' });
     expect(await page.locator('header').isVisible()).toBe(false);

@@ -43,7 +43,7 @@ describe('progress on my own measures', () => {
     await measure.getByLabel('Hur långt har du kommit?').selectOption('in-progress');
     await measure.getByLabel('Kort anteckning (valfri)').fill('Vägt mig varje morgon i en vecka, 68 kg.');
     await expectAccessible(page, 'the progress form');
-    await screenshot(page, 'app-own-progress-1280');
+    await screenshot(page, 'app-own-progress');
     await measure.getByRole('button', { name: 'Spara' }).click();
     await expect.poll(() => page.locator('main .notice').first().textContent()).toBe('Sparat. Ditt vårdteam ser det nu.');
 

@@ -52,7 +52,7 @@ describe('who has read my plan', () => {
       expect(items.every((i) => / — .+ \d{1,2} \w+ \d{4} kl\. \d{2}:\d{2}$/.test(i))).toBe(true);
       expect(items.join(' ')).not.toContain('Tyra');
       await expectAccessible(page, 'who has read my plan');
-      await screenshot(page, `app-read-by-${size}`);
+      if (size === '390') await screenshot(page, 'app-read-by');
       await context.close();
     }
   });

@@ -21,6 +21,15 @@ afterAll(async () => {
   await server?.close();
 });
 
+/** Through the development provider, as `who`, without waiting for a plan list. */
+async function signInAs(page: Page, who: string): Promise<void> {
+  await page.goto(`${server.url}/app/`);
+  await page.locator('main button.primary').click();
+  await page.waitForURL(/\/dev-idp\/interaction\//);
+  await page.locator(`input[name="fhirUser"][value="${who}"]`).check();
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
 /** Changes fhirclient's stored state (sessionStorage: SMART_KEY names the entry holding the token). */
 async function tamper(page: Page, change: 'expire' | 'forge'): Promise<void> {
   await page.evaluate(`(() => {
@@ -43,7 +52,7 @@ describe('the states of the patient page', () => {
       await page.locator('main h1').filter({ hasText: 'Du har loggats ut' }).waitFor();
       expect(await page.locator('main').textContent()).toContain('Din inloggning gäller inte längre');
       await expectAccessible(page, 'the expired sign-in');
-      if (change === 'expire') await screenshot(page, 'app-expired-390');
+      if (change === 'expire') await screenshot(page, 'app-expired');
       // The provider still has the person's session (single sign-on): back with a new token, without choosing again.
       await page.getByRole('button', { name: 'Logga in igen' }).click();
       await page.locator('main .cards h2 a').waitFor();
@@ -52,6 +61,57 @@ describe('the states of the patient page', () => {
       await context.close();
     });
   }
+
+  it('signing out forgets the session at once: the sign-in page, announced, and nothing of the plan', async () => {
+    const ex = examples.byFile.get('patientkontrakt-skane')!;
+    const { context, page } = await newPage(browser);
+    await signIn(page, server.url, `Patient/${ex.patient}`);
+    await page.goto(`${server.url}/app/#/plan/${ex.plan}`);
+    await page.locator('#measures-h').waitFor();
+    await page.getByRole('button', { name: 'Logga ut' }).click();
+    await page.locator('main h1').filter({ hasText: 'Logga in för att se din plan' }).waitFor();
+    expect(await page.locator('main .notice').textContent()).toBe('Du är utloggad.');
+    expect(new URL(page.url()).hash).toBe('');
+    // Nothing left that would sign in silently: no token in the tab, and the plan's text is gone.
+    expect(await page.evaluate('sessionStorage.length')).toBe(0);
+    expect(await page.locator('main').textContent()).not.toContain('Tyra');
+    await page.reload();
+    await page.locator('main h1').filter({ hasText: 'Logga in för att se din plan' }).waitFor();
+    await expectAccessible(page, 'signed out');
+    await context.close();
+  });
+
+  it('a sign-in the person cancelled (or the provider refused) is said, with a way to start again', async () => {
+    const { context, page } = await newPage(browser, { locale: 'nb-NO' });
+    await page.goto(`${server.url}/app/?error=access_denied&state=whatever`);
+    await page.locator('main .notice').filter({ hasText: 'Innloggingen ble avbrutt eller avvist. Prøv igjen.' }).waitFor();
+    expect(new URL(page.url()).search).toBe('');
+    expect(await page.getByRole('button', { name: 'Logg inn' }).isVisible()).toBe(true);
+    await expectAccessible(page, 'a refused sign-in');
+    await context.close();
+  });
+
+  it('someone who is not a patient or next of kin is told the page is not for them', async () => {
+    const ex = examples.byFile.get('patientkontrakt-skane')!;
+    const { context, page } = await newPage(browser, { locale: 'en-GB' });
+    await signInAs(page, `Practitioner/${ex.practitioners[0]}`);
+    await page.locator('main h1').filter({ hasText: 'This page is for patients and next of kin' }).waitFor();
+    await expectAccessible(page, 'not for me');
+    await context.close();
+  });
+
+  it('a link to a plan survives signing in: the person lands on that plan', async () => {
+    const ex = examples.byFile.get('individuell-plan-fact')!;
+    const { context, page } = await newPage(browser, { locale: 'nb-NO' });
+    await page.goto(`${server.url}/app/#/plan/${ex.plan}`);
+    await page.getByRole('button', { name: 'Logg inn' }).click();
+    await page.waitForURL(/\/dev-idp\/interaction\//);
+    await page.locator(`input[name="fhirUser"][value="Patient/${ex.patient}"]`).check();
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.locator('#measures-h').waitFor();
+    expect(new URL(page.url()).hash).toBe(`#/plan/${ex.plan}`);
+    await context.close();
+  });
 
   it('offline: the page says so, keeps what it showed, and recovers when the connection is back', async () => {
     const ex = examples.byFile.get('sip-ungdom')!;
@@ -62,7 +122,7 @@ describe('the states of the patient page', () => {
     await page.locator('main .cards h2 a').click();
     await page.locator('main h1').filter({ hasText: 'No connection' }).waitFor();
     await expectAccessible(page, 'offline');
-    await screenshot(page, 'app-offline-390');
+    await screenshot(page, 'app-offline');
     await context.setOffline(false);
     await page.locator('#offline').waitFor({ state: 'hidden' });
     await page.getByRole('button', { name: 'Try again' }).click();

@@ -28,7 +28,7 @@ describe('signing in to Min plan', () => {
     await expect.poll(() => page.locator('main h1').textContent()).toBe('Logga in för att se din plan');
     expect(await page.getAttribute('html', 'lang')).toBe('sv');
     await expectAccessible(page, 'the sign-in page');
-    await screenshot(page, 'app-sign-in-390');
+    await screenshot(page, 'app-sign-in');
     await context.close();
   });
 
@@ -57,7 +57,7 @@ describe('signing in to Min plan', () => {
     await expect.poll(() => page.locator('main .cards h2 a').count()).toBe(1);
     expect(await page.locator('header .who').textContent()).toBe('Karin Testsson (närstående)');
     await expectAccessible(page, 'plans of the person I support');
-    await screenshot(page, 'app-kin-plans-1280');
+    await screenshot(page, 'app-kin-plans');
     await context.close();
   });
 

@@ -24,7 +24,7 @@ describe('the start page', () => {
     expect(await page.locator('main h1').textContent()).toBe('Velkommen til samplan');
     expect(await page.getByRole('link', { name: 'Min plan' }).getAttribute('href')).toBe('/app/');
     await expectAccessible(page, 'the start page');
-    await screenshot(page, 'start-390');
+    await screenshot(page, 'start');
     await page.getByRole('link', { name: 'Min plan' }).click();
     await page.waitForURL(`${server.url}/app/`);
     await context.close();

@@ -84,9 +84,15 @@ export async function expectAccessible(page: Page, what: string): Promise<void> 
 
 const SHOTS = join(PROJECT_ROOT, 'test-results', 'screenshots');
 
+/** The page as it is, at phone (390×844) and desktop (1280×800) size: `<name>-390.png` and `<name>-1280.png`. */
 export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(SHOTS, { recursive: true });
-  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+  const before = page.viewportSize();
+  for (const [size, viewport] of [['390', PHONE], ['1280', DESKTOP]] as const) {
+    await page.setViewportSize(viewport);
+    await page.screenshot({ path: join(SHOTS, `${name}-${size}.png`), fullPage: true });
+  }
+  if (before) await page.setViewportSize(before);
 }
 
 /** Waits until the main region has finished loading (no aria-busy). */

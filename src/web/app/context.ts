@@ -16,6 +16,10 @@ export interface AppContext {
   main: HTMLElement;
   /** Says something to screen readers (the live region) without moving focus. */
   announce(message: string): void;
+  /** Starts a new sign-in (an expired session), coming back to where the person is. */
+  signInAgain(): void;
+  /** False once the person went elsewhere or signed out: a view that finished loading then draws nothing. */
+  isCurrent?(): boolean;
 }
 
 /** The scopes the patient app asks for: read their compartment, record progress, agree. */

@@ -19,7 +19,7 @@ export interface AppSettings {
   redirectPath: string;
 }
 
-export type ProblemKind = 'expired' | 'offline' | 'refused' | 'not-found' | 'conflict' | 'invalid' | 'other';
+export type ProblemKind = 'expired' | 'offline' | 'refused' | 'not-found' | 'conflict' | 'invalid' | 'not-for-me' | 'other';
 
 /** A call that did not succeed, with the server's OperationOutcome when it sent one. */
 export class FhirProblem extends Error {
@@ -31,6 +31,12 @@ export class FhirProblem extends Error {
     super(`${kind} (${status})`);
   }
 }
+
+/** The provider sent the person back without a sign-in (they cancelled, or it refused): `?error=…`. */
+export class SignInRefused extends Error {}
+
+/** How long a call may take before the page says the service does not answer (a stalled phone network). */
+const TIMEOUT_MS = 20_000;
 
 export interface Session {
   client: Client;
@@ -58,7 +64,13 @@ export async function signIn(settings: AppSettings): Promise<void> {
 /** The signed-in session, or undefined when nobody is signed in (show the sign-in page). */
 export async function resume(): Promise<Session | undefined> {
   const params = new URLSearchParams(location.search);
-  const returning = params.has('code') || params.has('error');
+  if (params.has('error')) {
+    // The reason is the provider's; the person is told in their language, and the address is cleaned.
+    history.replaceState(null, '', location.pathname + location.hash);
+    sessionStorage.clear();
+    throw new SignInRefused(params.get('error') ?? 'error');
+  }
+  const returning = params.has('code');
   if (!returning && !sessionStorage.getItem('SMART_KEY')) return undefined;
   const client = await FHIR.oauth2.ready();
   // Drop ?code&state from the address bar: a reload must not replay them.
@@ -85,8 +97,13 @@ export interface Answer<T> {
 
 const KIND_BY_STATUS: Record<number, ProblemKind> = { 401: 'expired', 403: 'refused', 404: 'not-found', 409: 'conflict', 410: 'not-found', 412: 'conflict', 400: 'invalid', 422: 'invalid' };
 
-/** One FHIR call. `path` is relative to the base (`CarePlan?patient=…`) or absolute (a Bundle's next link). */
+/**
+ * One FHIR call. `path` is relative to the base (`CarePlan?patient=…`) or
+ * absolute (a Bundle's next link); the token goes only to samplan's own base.
+ */
 export async function call<T>(s: Session, path: string, init: { method?: string; body?: unknown; ifMatch?: string } = {}): Promise<Answer<T>> {
+  const url = path.startsWith('http') ? path : `${s.base}/${path}`;
+  if (!url.startsWith(`${s.base}/`)) throw new FhirProblem('other', 0);
   const token = s.client.state.tokenResponse?.access_token;
   const expiresAt = s.client.state.expiresAt ?? 0;
   if (!token || (expiresAt > 0 && expiresAt < Date.now() / 1000)) throw new FhirProblem('expired', 401);
@@ -95,16 +112,23 @@ export async function call<T>(s: Session, path: string, init: { method?: string;
   if (init.ifMatch) headers['If-Match'] = init.ifMatch;
   let res: Response;
   try {
-    res = await fetch(path.startsWith('http') ? path : `${s.base}/${path}`, {
+    res = await fetch(url, {
       method: init.method ?? 'GET',
       headers,
+      signal: AbortSignal.timeout(TIMEOUT_MS),
       ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
     });
   } catch {
     throw new FhirProblem('offline', 0);
   }
-  const text = await res.text();
-  const json = text ? (JSON.parse(text) as unknown) : undefined;
+  let json: unknown;
+  try {
+    const text = await res.text();
+    json = text ? (JSON.parse(text) as unknown) : undefined;
+  } catch {
+    // Not FHIR (a proxy's error page, a portal's login page): the service did not answer.
+    throw new FhirProblem('other', res.status);
+  }
   if (!res.ok) {
     const outcome = (json as fhir4.OperationOutcome | undefined)?.resourceType === 'OperationOutcome' ? (json as fhir4.OperationOutcome) : undefined;
     throw new FhirProblem(KIND_BY_STATUS[res.status] ?? 'other', res.status, outcome);

@@ -54,6 +54,11 @@ export interface TeamRole {
   organisation?: fhir4.Reference;
 }
 
+/** "Fast vårdkontakt, Vårdcentralen Testhamn": the roles and the organisation, in the care team's words. */
+export function roleText(r: TeamRole): string {
+  return [...r.roles, r.organisation?.display ?? ''].filter(Boolean).join(', ');
+}
+
 /** How `ref` takes part in the plan's teams: their roles and on whose behalf. */
 export function teamRoleOf(teams: fhir4.CareTeam[], ref: string | undefined): TeamRole | undefined {
   for (const team of teams) {

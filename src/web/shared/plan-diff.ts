@@ -12,6 +12,7 @@
  */
 import { normaliseReference } from '../../auth/references.ts';
 import { canonicalJson } from '../../canonical-json.ts';
+import { EXTENSION } from '../../validation/canonical.ts';
 import { contactPerson, coordinator, nextReview } from './plan.ts';
 
 export type Aspect = 'description' | 'responsible' | 'timing' | 'principal' | 'other';
@@ -29,7 +30,7 @@ type Activity = fhir4.CarePlanActivity;
 const describe = (a: Activity): string => a.detail?.description ?? a.detail?.code?.text ?? a.reference?.display ?? '';
 const refs = (rs: fhir4.Reference[] | undefined): string => (rs ?? []).map((r) => normaliseReference(r.reference) ?? r.display ?? '').sort().join('|');
 const timing = (a: Activity): string => canonicalJson({ t: a.detail?.scheduledTiming ?? null, p: a.detail?.scheduledPeriod ?? null, s: a.detail?.scheduledString ?? null });
-const principal = (a: Activity): string => refs(a.detail?.extension?.flatMap((e) => (e.valueReference ? [e.valueReference] : [])));
+const principal = (a: Activity): string => refs(a.detail?.extension?.flatMap((e) => (e.url === EXTENSION.principal && e.valueReference ? [e.valueReference] : [])));
 /** The agreed part of a measure: progress (status, notes, outcomes) is not a change to the plan. */
 const substance = (a: Activity): string => {
   const { progress: _p, outcomeCodeableConcept: _o, outcomeReference: _r, ...rest } = a;

@@ -11,12 +11,13 @@ import { t, type MessageKey } from '../../shared/i18n.ts';
 import { goalRefs, goalsAt, loadVersion, named, type PlanData } from '../../shared/plan-data.ts';
 import { planChanges, type Change } from '../../shared/plan-diff.ts';
 import { agreementOf, versionOf } from '../../shared/plan.ts';
-import { nameOf, problemText } from '../../shared/words.ts';
+import { nameOf, problemContent } from '../../shared/words.ts';
 import { sameReference } from '../../../auth/references.ts';
 import type { AppContext } from '../context.ts';
+import type { Reload } from './plan.ts';
 import { actionMessage } from './states.ts';
 
-export function agreementSection(ctx: AppContext, data: PlanData, reload: (notice?: HTMLElement) => Promise<void>): HTMLElement {
+export function agreementSection(ctx: AppContext, data: PlanData, reload: Reload): HTMLElement {
   const { plan } = data;
   const a = agreementOf(plan);
   const section = h('section', { 'aria-labelledby': 'agreement-h', class: `agreement agreement-${a?.status ?? 'none'}` }, h('h2', { id: 'agreement-h' }, t('agreement.title')));
@@ -51,7 +52,7 @@ async function showChanges(ctx: AppContext, data: PlanData, agreedVersion: strin
       changes.length === 0 ? h('p', {}, t('changes.none')) : h('ul', { 'data-testid': 'changes' }, changes.map((c) => h('li', {}, changeText(c)))),
     );
   } catch (err) {
-    mount(into, actionMessage('problem', problemText(err)));
+    mount(into, actionMessage('problem', ...problemContent(err)));
   }
 }
 
@@ -77,7 +78,7 @@ function changeText(c: Change): string {
   }
 }
 
-function agreeForm(ctx: AppContext, id: string, versionId: string, reload: (notice?: HTMLElement) => Promise<void>): HTMLElement {
+function agreeForm(ctx: AppContext, id: string, versionId: string, reload: Reload): HTMLElement {
   const message = h('div', { class: 'form-message' });
   const reason = ctx.kin ? h('textarea', { id: 'agree-reason', name: 'reason', rows: 3, required: true, 'aria-describedby': 'agree-reason-hint' }) : undefined;
   const button = h('button', { type: 'submit', class: 'primary' }, t('agreement.agree'));
@@ -99,16 +100,15 @@ function agreeForm(ctx: AppContext, id: string, versionId: string, reload: (noti
     button.disabled = true;
     const parameter: fhir4.ParametersParameter[] = [{ name: 'versionId', valueId: versionId }, ...(why ? [{ name: 'reason', valueString: why }] : [])];
     call<fhir4.CarePlan>(ctx.session, `CarePlan/${encodeURIComponent(id)}/$agree`, { method: 'POST', body: { resourceType: 'Parameters', parameter } })
-      .then(() => {
-        ctx.announce(t('agreement.done'));
-        return reload(actionMessage('ok', t('agreement.done')));
-      })
-      .catch((err: unknown) => {
-        button.disabled = false;
-        // The plan changed while I read it: show the new version, and say so, rather than agree blind.
-        if (err instanceof FhirProblem && err.kind === 'conflict') return reload(actionMessage('problem', t('agreement.changedMeanwhile')));
-        mount(message, actionMessage('problem', problemText(err)));
-      });
+      .then(
+        () => reload({ notice: actionMessage('ok', t('agreement.done')), at: 'section.agreement' }),
+        (err: unknown) => {
+          button.disabled = false;
+          // The plan changed while I read it: show the new version, and say so, rather than agree blind.
+          if (err instanceof FhirProblem && err.kind === 'conflict') return reload({ notice: actionMessage('problem', t('agreement.changedMeanwhile')), at: 'section.agreement' });
+          mount(message, actionMessage('problem', ...problemContent(err)));
+        },
+      );
   });
   return form;
 }

@@ -10,8 +10,9 @@ import { h, mount } from '../../shared/dom.ts';
 import { t, type MessageKey } from '../../shared/i18n.ts';
 import { loadPlan, type PlanData } from '../../shared/plan-data.ts';
 import { isOwnMeasure } from '../../shared/plan.ts';
-import { problemText } from '../../shared/words.ts';
+import { problemContent } from '../../shared/words.ts';
 import type { AppContext } from '../context.ts';
+import type { Reload } from './plan.ts';
 import { actionMessage } from './states.ts';
 
 /** The statuses a person can say of their own measure (https://hl7.org/fhir/R4/valueset-care-plan-activity-status.html). */
@@ -44,14 +45,16 @@ async function save(ctx: AppContext, data: PlanData, index: number, p: Progress)
   }
 }
 
-export function ownProgressForm(ctx: AppContext, data: PlanData, index: number, reload: (notice?: HTMLElement) => Promise<void>): HTMLElement {
+export function ownProgressForm(ctx: AppContext, data: PlanData, index: number, reload: Reload): HTMLElement {
   const current = data.plan.activity?.[index]?.detail?.status;
+  // The measure's own status is always offered, so saving a note never changes it unasked.
+  const statuses = current && !OWN_STATUSES.includes(current) ? [current, ...OWN_STATUSES] : OWN_STATUSES;
   const id = `progress-${index}`;
-  const status = h('select', { id: `${id}-status`, name: 'status' }, OWN_STATUSES.map((s) => h('option', { value: s, selected: s === current }, t(`activity.${s}` as MessageKey))));
+  const status = h('select', { id: `${id}-status`, name: 'status' }, statuses.map((s) => h('option', { value: s, selected: s === current }, t(`activity.${s}` as MessageKey))));
   const note = h('textarea', { id: `${id}-note`, name: 'note', rows: 2, maxlength: 500 });
   const message = h('div', { class: 'form-message' });
   const button = h('button', { type: 'submit' }, t('progress.save'));
-  const form = h('form', { class: 'progress-form', 'aria-label': t('progress.formLabel') },
+  const form = h('form', { class: 'progress-form', 'aria-labelledby': `measure-${index}` },
     h('div', { class: 'field' }, h('label', { for: `${id}-status` }, t('progress.status')), status),
     h('div', { class: 'field' }, h('label', { for: `${id}-note` }, t('progress.note')), note),
     button,
@@ -61,14 +64,13 @@ export function ownProgressForm(ctx: AppContext, data: PlanData, index: number, 
     e.preventDefault();
     button.disabled = true;
     save(ctx, data, index, { status: status.value as Progress['status'], note: note.value.trim() })
-      .then(() => {
-        ctx.announce(t('progress.saved'));
-        return reload(actionMessage('ok', t('progress.saved')));
-      })
-      .catch((err: unknown) => {
-        button.disabled = false;
-        mount(message, actionMessage('problem', problemText(err)));
-      });
+      .then(
+        () => reload({ notice: actionMessage('ok', t('progress.saved')), at: `li.measure[data-measure="${index}"]` }),
+        (err: unknown) => {
+          button.disabled = false;
+          mount(message, actionMessage('problem', ...problemContent(err)));
+        },
+      );
   });
   return h('details', { class: 'progress' }, h('summary', {}, t('progress.open')), form);
 }

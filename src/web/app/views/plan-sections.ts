@@ -2,14 +2,16 @@
 import { h } from '../../shared/dom.ts';
 import { formatDate } from '../../shared/format.ts';
 import { t } from '../../shared/i18n.ts';
-import { teamRoleOf, type PlanData } from '../../shared/plan-data.ts';
+import { roleText, teamRoleOf, type PlanData } from '../../shared/plan-data.ts';
 import { consentOf, contactPerson, coordinator, isOwnMeasure, measureGroups } from '../../shared/plan.ts';
 import { activityStatusText, nameOf, timingText } from '../../shared/words.ts';
+import { normaliseReference } from '../../../auth/references.ts';
+import type { Reload } from './plan.ts';
 import type { AppContext } from '../context.ts';
 import { ownProgressForm } from './own-progress.ts';
 
 export function goalsSection(data: PlanData): HTMLElement {
-  const goals = (data.plan.goal ?? []).map((g) => data.goals.get(g.reference ?? '') ?? undefined).filter((g): g is fhir4.Goal => !!g);
+  const goals = (data.plan.goal ?? []).map((g) => data.goals.get(normaliseReference(g.reference) ?? '')).filter((g): g is fhir4.Goal => !!g);
   return h('section', { 'aria-labelledby': 'goals-h' },
     h('h2', { id: 'goals-h' }, t('goals.title')),
     goals.length === 0
@@ -24,7 +26,7 @@ export function goalsSection(data: PlanData): HTMLElement {
 }
 
 /** `reload` absent: the printed contract, without the progress forms. */
-export function measuresSection(ctx: AppContext, data: PlanData, reload?: (notice?: HTMLElement) => Promise<void>): HTMLElement {
+export function measuresSection(ctx: AppContext, data: PlanData, reload?: Reload): HTMLElement {
   const { plan } = data;
   const groups = measureGroups(plan, ctx.patient);
   return h('section', { 'aria-labelledby': 'measures-h' },
@@ -41,7 +43,7 @@ export function measuresSection(ctx: AppContext, data: PlanData, reload?: (notic
             const performer = d?.performer?.[0];
             const own = reload && !ctx.kin && isOwnMeasure(a, ctx.me);
             return h('li', { class: 'measure', 'data-measure': String(i) },
-              h('p', { class: 'measure-text' }, d?.description ?? d?.code?.text ?? ''),
+              h('p', { class: 'measure-text', id: `measure-${i}` }, d?.description ?? d?.code?.text ?? ''),
               h('dl', { class: 'facts small' },
                 timingText(d) ? [h('dt', {}, t('measures.when')), h('dd', {}, timingText(d))] : null,
                 !g.responsible.self && performer && nameOf(performer) !== heading ? [h('dt', {}, t('measures.who')), h('dd', {}, nameOf(performer))] : null,
@@ -80,7 +82,7 @@ export function contactsSection(data: PlanData): HTMLElement {
     return [
       h('h3', {}, role),
       h('p', { class: 'contact-name' }, nameOf(ref)),
-      inTeam ? h('p', { class: 'muted' }, [...inTeam.roles, inTeam.organisation ? nameOf(inTeam.organisation) : ''].filter(Boolean).join(', ')) : h('span'),
+      inTeam ? h('p', { class: 'muted' }, roleText(inTeam)) : h('span'),
     ];
   };
   return h('section', { 'aria-labelledby': 'contacts-h', class: 'contacts' },

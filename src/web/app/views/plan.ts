@@ -8,25 +8,36 @@ import { formatDate } from '../../shared/format.ts';
 import { t } from '../../shared/i18n.ts';
 import { loadPlan, type PlanData } from '../../shared/plan-data.ts';
 import { nextReview } from '../../shared/plan.ts';
-import { planKindText, statusText } from '../../shared/words.ts';
+import { periodText, planKindText, statusText } from '../../shared/words.ts';
 import type { AppContext } from '../context.ts';
 import { agreementSection } from './agreement.ts';
 import { contactsSection, goalsSection, measuresSection, sharingSection } from './plan-sections.ts';
-import { done, loadingView } from './states.ts';
+import { done, gone, loadingView, reloadAfter } from './states.ts';
 
-export async function planView(ctx: AppContext, id: string, notice?: HTMLElement): Promise<void> {
-  loadingView(ctx.main, t('loading.plan'));
-  const data = await loadPlan(ctx.session, id);
-  render(ctx, data, notice);
+/** What an action leaves on the page it reloads: its outcome, placed where the person acted (a CSS selector), else at the top. */
+export interface Outcome {
+  notice: HTMLElement;
+  at?: string;
 }
 
-function render(ctx: AppContext, data: PlanData, notice?: HTMLElement): void {
+/** The plan's page again, e.g. after an action; a failure to load it becomes the page (reloadAfter). */
+export type Reload = (outcome?: Outcome) => Promise<void>;
+
+export async function planView(ctx: AppContext, id: string, outcome?: Outcome): Promise<void> {
+  loadingView(ctx.main, t('loading.plan'));
+  const data = await loadPlan(ctx.session, id);
+  if (gone(ctx)) return;
+  render(ctx, data, outcome);
+}
+
+function render(ctx: AppContext, data: PlanData, outcome?: Outcome): void {
   const { plan } = data;
-  if (notice) notice.tabIndex = -1;
+  const notice = outcome && !outcome.at ? outcome.notice : undefined;
+  if (outcome) outcome.notice.tabIndex = -1;
   const title = plan.title ?? planKindText(plan);
   document.title = `${title} – ${t('app.name')}`;
   const review = nextReview(plan);
-  const reload = (n?: HTMLElement): Promise<void> => planView(ctx, plan.id!, n);
+  const reload: Reload = (o) => reloadAfter(ctx, () => planView(ctx, plan.id!, o), () => void reload(), ctx.signInAgain);
   done(ctx.main);
   mount(
     ctx.main,
@@ -35,7 +46,7 @@ function render(ctx: AppContext, data: PlanData, notice?: HTMLElement): void {
     h('dl', { class: 'facts' },
       h('dt', {}, t('plan.kind')), h('dd', {}, planKindText(plan)),
       h('dt', {}, t('plan.status')), h('dd', {}, statusText(plan.status)),
-      plan.period?.start || plan.period?.end ? [h('dt', {}, t('plan.period')), h('dd', {}, `${formatDate(plan.period.start)} – ${formatDate(plan.period.end)}`)] : null,
+      plan.period?.start || plan.period?.end ? [h('dt', {}, t('plan.period')), h('dd', {}, periodText(plan.period))] : null,
       h('dt', {}, t('plan.nextReview')), h('dd', { 'data-testid': 'next-review' }, review ? formatDate(review) : t('plan.noReview')),
     ),
     plan.description ? h('p', { class: 'description' }, plan.description) : null,
@@ -52,6 +63,7 @@ function render(ctx: AppContext, data: PlanData, notice?: HTMLElement): void {
       ),
     ),
   );
-  // After an action, its outcome takes focus: the person hears what happened and stays where they were.
-  notice?.focus();
+  // After an action its outcome takes focus, where the person acted: they hear what happened and stay where they were.
+  if (outcome?.at) ctx.main.querySelector(outcome.at)?.append(outcome.notice);
+  outcome?.notice.focus();
 }

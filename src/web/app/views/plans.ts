@@ -7,7 +7,7 @@ import { agreementOf, coordinator, nextReview } from '../../shared/plan.ts';
 import { nameOf, planKindText, statusText } from '../../shared/words.ts';
 import type { AppContext } from '../context.ts';
 import { agreementBadge } from './agreement-badge.ts';
-import { done, loadingView } from './states.ts';
+import { done, gone, loadingView } from './states.ts';
 
 export async function plansView(ctx: AppContext): Promise<void> {
   document.title = `${t('plans.title')} – ${t('app.name')}`;
@@ -15,6 +15,7 @@ export async function plansView(ctx: AppContext): Promise<void> {
   const query = ctx.patient ? `CarePlan?patient=${encodeURIComponent(ctx.patient)}&_count=50` : 'CarePlan?_count=50';
   const { body } = await call<fhir4.Bundle>(ctx.session, query);
   const plans = resourcesOf<fhir4.CarePlan>(body, 'CarePlan').filter((p) => p.status !== 'entered-in-error');
+  if (gone(ctx)) return;
   done(ctx.main);
   if (plans.length === 0) {
     return mount(ctx.main, h('h1', { tabindex: '-1' }, t('plans.title')), h('div', { class: 'empty' }, h('p', {}, t(ctx.kin ? 'plans.emptyKin' : 'plans.empty')), h('p', {}, t('plans.whomToAsk'))));

@@ -10,20 +10,22 @@ import { formatDate, formatDateTime } from '../../shared/format.ts';
 import { t } from '../../shared/i18n.ts';
 import { goalRefs, goalsAt, loadPlan, loadVersion, named, type PlanData } from '../../shared/plan-data.ts';
 import { agreementOf, nextReview, versionOf } from '../../shared/plan.ts';
-import { nameOf, planKindText } from '../../shared/words.ts';
+import { nameOf, periodText, planKindText } from '../../shared/words.ts';
 import type { AppContext } from '../context.ts';
 import { contactsSection, goalsSection, measuresSection, sharingSection } from './plan-sections.ts';
-import { done, loadingView } from './states.ts';
+import { done, gone, loadingView } from './states.ts';
 
 export async function printView(ctx: AppContext, id: string): Promise<void> {
   loadingView(ctx.main, t('loading.plan'));
   const current = await loadPlan(ctx.session, id);
   const agreement = agreementOf(current.plan);
   let shown: PlanData = current;
-  if (agreement) {
+  // A current agreement covers the plan as it is; a stale one: print the version agreed to.
+  if (agreement?.status === 'stale') {
     const agreed = await loadVersion(ctx.session, id, versionOf(agreement.agreedVersion) ?? '');
-    shown = agreement.status === 'current' ? current : { ...current, plan: agreed, goals: await goalsAt(ctx.session, goalRefs(agreed), agreement.agreedAt) };
+    shown = { ...current, plan: agreed, goals: await goalsAt(ctx.session, goalRefs(agreed), agreement.agreedAt) };
   }
+  if (gone(ctx)) return;
   const { plan } = shown;
   const title = plan.title ?? planKindText(plan);
   document.title = `${t('print.title')}: ${title}`;
@@ -41,7 +43,7 @@ export async function printView(ctx: AppContext, id: string): Promise<void> {
       h('dl', { class: 'facts' },
         h('dt', {}, t('plan.kind')), h('dd', {}, planKindText(plan)),
         h('dt', {}, t('print.patient')), h('dd', {}, nameOf(plan.subject)),
-        plan.period ? [h('dt', {}, t('plan.period')), h('dd', {}, `${formatDate(plan.period.start)} – ${formatDate(plan.period.end)}`)] : null,
+        plan.period ? [h('dt', {}, t('plan.period')), h('dd', {}, periodText(plan.period))] : null,
         h('dt', {}, t('plan.nextReview')), h('dd', {}, review ? formatDate(review) : t('plan.noReview')),
       ),
       h('section', { class: 'agreement-print', 'aria-labelledby': 'agreed-h' },

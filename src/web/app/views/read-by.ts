@@ -9,10 +9,10 @@ import { call, resourcesOf, shortRef } from '../../shared/fhir.ts';
 import { h, mount } from '../../shared/dom.ts';
 import { formatDateTime } from '../../shared/format.ts';
 import { t, type MessageKey } from '../../shared/i18n.ts';
-import { loadPlan, teamRoleOf } from '../../shared/plan-data.ts';
-import { nameOf } from '../../shared/words.ts';
+import { loadPlan, roleText, teamRoleOf } from '../../shared/plan-data.ts';
+import { nameOf, personName, planKindText } from '../../shared/words.ts';
 import type { AppContext } from '../context.ts';
-import { done, loadingView } from './states.ts';
+import { done, gone, loadingView } from './states.ts';
 
 interface Reader {
   name: string;
@@ -35,6 +35,11 @@ const ACTION: Record<string, MessageKey> = {
 
 function actionText(e: fhir4.AuditEvent): string {
   const code = e.subtype?.find((c) => c.system === 'http://hl7.org/fhir/restful-interaction')?.code ?? 'read';
+  if (code === 'operation') {
+    // samplan's operation subtype names which one: $agree records an agreement; others are said generally.
+    const op = e.subtype?.find((c) => c.system === 'https://samplan.org/fhir/CodeSystem/operation')?.code;
+    return t(op === '$agree' ? 'readBy.action.agree' : 'readBy.action.operation');
+  }
   return t(ACTION[code] ?? 'readBy.action.read');
 }
 
@@ -43,7 +48,8 @@ export async function readByView(ctx: AppContext, id: string): Promise<void> {
   const data = await loadPlan(ctx.session, id);
   const title = t('readBy.title');
   document.title = `${title} – ${t('app.name')}`;
-  const head = [h('p', { class: 'crumbs' }, h('a', { href: '#/' }, t('nav.myPlans')), ' › ', h('a', { href: `#/plan/${id}` }, data.plan.title ?? '')), h('h1', { tabindex: '-1' }, title)];
+  if (gone(ctx)) return;
+  const head = [h('p', { class: 'crumbs' }, h('a', { href: '#/' }, t('nav.myPlans')), ' › ', h('a', { href: `#/plan/${id}` }, data.plan.title ?? planKindText(data.plan))), h('h1', { tabindex: '-1' }, title)];
   if (ctx.kin) {
     done(ctx.main);
     return mount(ctx.main, ...head, h('p', {}, t('readBy.onlyPatient')));
@@ -51,6 +57,7 @@ export async function readByView(ctx: AppContext, id: string): Promise<void> {
   const { body } = await call<fhir4.Bundle>(ctx.session, `AuditEvent?entity=${encodeURIComponent(`CarePlan/${id}`)}&outcome=0&_sort=-date&_count=100`);
   const events = resourcesOf<fhir4.AuditEvent>(body, 'AuditEvent').filter((e) => !e.agent.some((a) => a.who?.reference && shortRef(a.who.reference) === ctx.me));
   const readers = await namesOf(ctx, data.teams, events);
+  if (gone(ctx)) return;
   done(ctx.main);
   mount(
     ctx.main,
@@ -86,8 +93,8 @@ async function namesOf(ctx: AppContext, teams: fhir4.CareTeam[], events: fhir4.A
           return void out.set(ref, { name: role.practitioner ? nameOf(role.practitioner) : t('unknown'), detail });
         }
         const person = (await call<fhir4.Practitioner | fhir4.RelatedPerson>(ctx.session, short)).body;
-        const name = person.name?.[0]?.text ?? [...(person.name?.[0]?.given ?? []), person.name?.[0]?.family].filter(Boolean).join(' ');
-        const detail = inTeam ? [...inTeam.roles, inTeam.organisation ? nameOf(inTeam.organisation) : ''].filter(Boolean).join(', ') : person.resourceType === 'RelatedPerson' ? t('readBy.kin') : '';
+        const name = personName(person.name);
+        const detail = inTeam ? roleText(inTeam) : person.resourceType === 'RelatedPerson' ? t('readBy.kin') : '';
         out.set(ref, { name: name || short, detail });
       } catch {
         // No longer in the directory (or not readable): still say that someone read it.
