@@ -1,7 +1,7 @@
 /**
  * `/`: sends a person to the right app — the patient's and next of kin's
- * page "Min plan" (/app/), or the care team's workspace (/team/) once it is
- * there — in their language.
+ * page "Min plan" (/app/), or the care team's workspace (/team/) — in their
+ * language.
  */
 import './shared/styles.css';
 import { h, mount } from './shared/dom.ts';
@@ -18,6 +18,7 @@ function render(): void {
     h('p', {}, t('start.intro')),
     h('ul', { class: 'cards' },
       h('li', { class: 'card' }, h('h2', {}, h('a', { href: '/app/' }, t('start.patient'))), h('p', {}, t('start.patientText'))),
+      h('li', { class: 'card' }, h('h2', {}, h('a', { href: '/team/' }, t('start.team'))), h('p', {}, t('start.teamText'))),
     ),
     h('p', { class: 'muted' }, h('a', { href: '/fhir/metadata' }, t('start.api'))),
   );

@@ -68,6 +68,11 @@ export async function signIn(page: Page, baseUrl: string, who: string, path = '/
   await settled(page);
 }
 
+/** The stored plan, read as a system client. */
+export async function storedPlan(server: TestServer, id: string): Promise<fhir4.CarePlan> {
+  return (await (await server.request(`/fhir/CarePlan/${id}`)).json()) as fhir4.CarePlan;
+}
+
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 interface AxeResult {

@@ -1,7 +1,8 @@
 /** What every view of the patient app gets: the session, who is reading, and the page's regions. */
 import type { Session } from '../shared/fhir.ts';
+import type { ViewContext } from '../shared/states.ts';
 
-export interface AppContext {
+export interface AppContext extends ViewContext {
   session: Session;
   /** `Patient/p1` or `RelatedPerson/r1`. */
   me: string;
@@ -13,13 +14,10 @@ export interface AppContext {
   name?: string;
   /** The patient's name, as next of kin see it in the plans' heading. */
   patientName?: string;
-  main: HTMLElement;
   /** Says something to screen readers (the live region) without moving focus. */
   announce(message: string): void;
   /** Starts a new sign-in (an expired session), coming back to where the person is. */
   signInAgain(): void;
-  /** False once the person went elsewhere or signed out: a view that finished loading then draws nothing. */
-  isCurrent?(): boolean;
 }
 
 /** The scopes the patient app asks for: read their compartment, record progress, agree. */

@@ -46,7 +46,9 @@ export async function ensureWebBuilt(outDir: string, opts: { force?: boolean } =
       emptyOutDir: true,
       target: 'es2022',
       sourcemap: true,
-      rollupOptions: { input: { start: join(WEB_SOURCE, 'index.html'), app: join(WEB_SOURCE, 'app/index.html') } },
+      // tools/shims/isomorphic-webcrypto is installed as a link, so it resolves outside node_modules: convert it from CommonJS too.
+      commonjsOptions: { include: [/node_modules/, /tools\/shims\//] },
+      rollupOptions: { input: { start: join(WEB_SOURCE, 'index.html'), app: join(WEB_SOURCE, 'app/index.html'), team: join(WEB_SOURCE, 'team/index.html') } },
     },
   });
   writeFileSync(stamp, new Date().toISOString());

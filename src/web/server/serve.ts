@@ -1,6 +1,6 @@
 /**
  * Serves the bundled web apps: `/` (which app is for whom), `/app/` (the
- * patient's page). Static files only: the apps talk to `/fhir` like any
+ * patient's page), `/team/` (the care team's workspace). Static files only: the apps talk to `/fhir` like any
  * SMART app, so there is nothing else on the server for them.
  *
  * The pages get their own Content-Security-Policy: scripts and styles only

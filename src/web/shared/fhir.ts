@@ -27,6 +27,8 @@ export class FhirProblem extends Error {
     readonly kind: ProblemKind,
     readonly status: number,
     readonly outcome?: fhir4.OperationOutcome,
+    /** The app's own words for the problem, when it is the app that refuses (not-for-me). */
+    readonly words?: { title: string; text: string },
   ) {
     super(`${kind} (${status})`);
   }

@@ -45,3 +45,12 @@ export function formatDateTime(value: string | undefined): string {
   const locale = currentLocale();
   return formatter(locale, { dateStyle: 'long', timeStyle: 'short', timeZone: timeZoneFor(locale) }).format(new Date(value));
 }
+
+/** Today's calendar day (`2026-03-12`) in the community's time zone, for "overdue" and "due within 14 days". */
+export function todayIso(offsetDays = 0): string {
+  const day = new Intl.DateTimeFormat('en-CA', { timeZone: timeZoneFor(currentLocale()) }).format(new Date());
+  if (offsetDays === 0) return day;
+  const d = new Date(`${day}T12:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + offsetDays);
+  return d.toISOString().slice(0, 10);
+}

@@ -6,16 +6,17 @@
  */
 import { call, FhirProblem } from '../../shared/fhir.ts';
 import { h, mount } from '../../shared/dom.ts';
-import { formatDate, formatDateTime } from '../../shared/format.ts';
-import { t, type MessageKey } from '../../shared/i18n.ts';
+import { formatDateTime } from '../../shared/format.ts';
+import { t } from '../../shared/i18n.ts';
 import { goalRefs, goalsAt, loadVersion, named, type PlanData } from '../../shared/plan-data.ts';
-import { planChanges, type Change } from '../../shared/plan-diff.ts';
+import { planChanges } from '../../shared/plan-diff.ts';
+import { changeText } from '../../shared/change-words.ts';
 import { agreementOf, versionOf } from '../../shared/plan.ts';
 import { nameOf, problemContent } from '../../shared/words.ts';
 import { sameReference } from '../../../auth/references.ts';
 import type { AppContext } from '../context.ts';
 import type { Reload } from './plan.ts';
-import { actionMessage } from './states.ts';
+import { actionMessage } from '../../shared/states.ts';
 
 export function agreementSection(ctx: AppContext, data: PlanData, reload: Reload): HTMLElement {
   const { plan } = data;
@@ -53,28 +54,6 @@ async function showChanges(ctx: AppContext, data: PlanData, agreedVersion: strin
     );
   } catch (err) {
     mount(into, actionMessage('problem', ...problemContent(err)));
-  }
-}
-
-function changeText(c: Change): string {
-  switch (c.kind) {
-    case 'measure-added':
-    case 'measure-removed':
-    case 'goal-added':
-    case 'goal-removed':
-    case 'goal-changed':
-      return t(`changes.${c.kind}` as MessageKey, { text: c.text });
-    case 'measure-changed': {
-      const what = c.aspects.map((x) => t(`changes.aspect.${x}` as MessageKey)).join(', ');
-      return c.aspects.includes('description') ? t('changes.measure-reworded', { before: c.before, text: c.text }) : t('changes.measure-changed', { text: c.text, what });
-    }
-    case 'contact-changed':
-    case 'coordinator-changed':
-      return t(`changes.${c.kind}` as MessageKey, { before: c.before ?? t('changes.nobody'), after: c.after ?? t('changes.nobody') });
-    case 'review-changed':
-      return t('changes.review-changed', { before: c.before ? formatDate(c.before) : t('changes.noDate'), after: c.after ? formatDate(c.after) : t('changes.noDate') });
-    case 'period-changed':
-      return t('changes.period-changed');
   }
 }
 

@@ -13,7 +13,7 @@ import { isOwnMeasure } from '../../shared/plan.ts';
 import { problemContent } from '../../shared/words.ts';
 import type { AppContext } from '../context.ts';
 import type { Reload } from './plan.ts';
-import { actionMessage } from './states.ts';
+import { actionMessage } from '../../shared/states.ts';
 
 /** The statuses a person can say of their own measure (https://hl7.org/fhir/R4/valueset-care-plan-activity-status.html). */
 const OWN_STATUSES: fhir4.CarePlanActivityDetail['status'][] = ['not-started', 'in-progress', 'on-hold', 'completed', 'stopped'];

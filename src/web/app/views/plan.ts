@@ -12,7 +12,7 @@ import { periodText, planKindText, statusText } from '../../shared/words.ts';
 import type { AppContext } from '../context.ts';
 import { agreementSection } from './agreement.ts';
 import { contactsSection, goalsSection, measuresSection, sharingSection } from './plan-sections.ts';
-import { done, gone, loadingView, reloadAfter } from './states.ts';
+import { done, gone, loadingView, reloadAfter } from '../../shared/states.ts';
 
 /** What an action leaves on the page it reloads: its outcome, placed where the person acted (a CSS selector), else at the top. */
 export interface Outcome {

@@ -7,7 +7,7 @@ import { agreementOf, coordinator, nextReview } from '../../shared/plan.ts';
 import { nameOf, planKindText, statusText } from '../../shared/words.ts';
 import type { AppContext } from '../context.ts';
 import { agreementBadge } from './agreement-badge.ts';
-import { done, gone, loadingView } from './states.ts';
+import { done, gone, loadingView } from '../../shared/states.ts';
 
 export async function plansView(ctx: AppContext): Promise<void> {
   document.title = `${t('plans.title')} – ${t('app.name')}`;

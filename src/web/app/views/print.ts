@@ -13,7 +13,7 @@ import { agreementOf, nextReview, versionOf } from '../../shared/plan.ts';
 import { nameOf, periodText, planKindText } from '../../shared/words.ts';
 import type { AppContext } from '../context.ts';
 import { contactsSection, goalsSection, measuresSection, sharingSection } from './plan-sections.ts';
-import { done, gone, loadingView } from './states.ts';
+import { done, gone, loadingView } from '../../shared/states.ts';
 
 export async function printView(ctx: AppContext, id: string): Promise<void> {
   loadingView(ctx.main, t('loading.plan'));

@@ -12,7 +12,7 @@ import { t, type MessageKey } from '../../shared/i18n.ts';
 import { loadPlan, roleText, teamRoleOf } from '../../shared/plan-data.ts';
 import { nameOf, personName, planKindText } from '../../shared/words.ts';
 import type { AppContext } from '../context.ts';
-import { done, gone, loadingView } from './states.ts';
+import { done, gone, loadingView } from '../../shared/states.ts';
 
 interface Reader {
   name: string;

@@ -3,11 +3,17 @@
  * sign-in, offline, refused, not found), and a banner while the browser is
  * offline. Nothing here shows raw JSON.
  */
-import { h, mount, type Child } from '../../shared/dom.ts';
-import { FhirProblem } from '../../shared/fhir.ts';
-import { t } from '../../shared/i18n.ts';
-import { problemContent } from '../../shared/words.ts';
-import type { AppContext } from '../context.ts';
+import { h, mount, type Child } from './dom.ts';
+import { FhirProblem } from './fhir.ts';
+import { t } from './i18n.ts';
+import { problemContent } from './words.ts';
+
+/** What the views of either app have: the main region, and whether the person is still on this view. */
+export interface ViewContext {
+  main: HTMLElement;
+  /** False once the person went elsewhere or signed out: a view that finished loading then draws nothing. */
+  isCurrent?(): boolean;
+}
 
 export function loadingView(main: HTMLElement, text: string): void {
   main.setAttribute('aria-busy', 'true');
@@ -19,7 +25,7 @@ export function done(main: HTMLElement): void {
 }
 
 /** True when the person has moved on (another view, signed out) while this one loaded: it must not draw. */
-export function gone(ctx: AppContext): boolean {
+export function gone(ctx: ViewContext): boolean {
   return ctx.isCurrent ? !ctx.isCurrent() : false;
 }
 
@@ -31,8 +37,9 @@ export function failureView(main: HTMLElement, err: unknown, retry: () => void, 
     return mount(main, h('h1', { tabindex: '-1' }, t('expired.title')), h('p', {}, t('expired.text')), h('button', { type: 'button', class: 'primary', onclick: signInAgain }, t('signIn.again')));
   }
   if (kind === 'not-for-me') {
-    document.title = t('notForMe.title');
-    return mount(main, h('h1', { tabindex: '-1' }, t('notForMe.title')), h('p', {}, t('notForMe.text')));
+    const words = (err instanceof FhirProblem && err.words) || { title: t('notForMe.title'), text: t('notForMe.text') };
+    document.title = words.title;
+    return mount(main, h('h1', { tabindex: '-1' }, words.title), h('p', {}, words.text));
   }
   const title = kind === 'offline' ? t('offline.title') : kind === 'not-found' ? t('notFound.title') : t('error.title');
   document.title = title;
@@ -40,7 +47,7 @@ export function failureView(main: HTMLElement, err: unknown, retry: () => void, 
     main,
     h('h1', { tabindex: '-1' }, title),
     h('p', { class: 'problem', role: 'alert' }, kind === 'offline' ? t('offline.text') : problemContent(err)),
-    h('p', {}, h('button', { type: 'button', onclick: retry }, t('retry')), ' ', h('a', { href: '#/' }, t('nav.myPlans'))),
+    h('p', {}, h('button', { type: 'button', onclick: retry }, t('retry')), ' ', h('a', { href: '#/' }, t('nav.home'))),
   );
 }
 
@@ -50,7 +57,7 @@ export function actionMessage(kind: 'ok' | 'problem', ...text: Child[]): HTMLEle
 }
 
 /** The plan's page again after an action; if that fails (offline, signed out), the failure is the page. */
-export async function reloadAfter(ctx: AppContext, reload: () => Promise<void>, retry: () => void, signInAgain: () => void): Promise<void> {
+export async function reloadAfter(ctx: ViewContext, reload: () => Promise<void>, retry: () => void, signInAgain: () => void): Promise<void> {
   try {
     await reload();
   } catch (err) {
