@@ -144,6 +144,25 @@ export class Store {
   }
 
   /**
+   * One version as a Subscription's notification to its owner (`ctx`) would
+   * disclose it (issue 14): judged now, with the owner's scopes and the same
+   * narrowing a read uses, so an owner who lost access hears nothing. A
+   * deletion is judged by the version it ends (a tombstone holds no data).
+   * Audited as a disclosure to the owner; refused as not-found.
+   */
+  async notification(ctx: CallContext, subscription: string, type: string, id: string, versionId: number): Promise<VersionDoc> {
+    let ended: VersionDoc | null = null;
+    return this.audited(ctx, { action: 'notify', operation: 'subscription-notification', type, id, versionId }, async () => {
+      this.policy.require(ctx, type, 'r');
+      const doc = await this.versions.version(type, id, versionId);
+      ended = doc?.deleted ? await this.versions.version(type, id, versionId - 1) : null;
+      const judged = doc?.deleted ? ended : doc;
+      if (!doc || !judged || !inside(judged, await this.policy.narrowing(ctx, type))) fail('not-found', `${type}/${id} version ${versionId} is not for ${subscription}'s owner to read`);
+      return doc;
+    }, (d) => describe([d, { type: 'Subscription', id: subscription }], ended ? [ended] : []));
+  }
+
+  /**
    * The current resource as the caller may see it, for a rule that judges the
    * caller's write (plans/lookup.ts): access-checked like a read (scope, then
    * narrowing; absent, deleted and not-theirs alike give null), but not

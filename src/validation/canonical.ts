@@ -87,5 +87,7 @@ export const ACCEPTED_TYPES = [
   'RelatedPerson',
   'Provenance',
   'AuditEvent',
+  // Issue 14: EHRs subscribe to plan changes (src/subscriptions).
+  'Subscription',
 ] as const;
 export type AcceptedType = (typeof ACCEPTED_TYPES)[number];

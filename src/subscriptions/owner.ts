@@ -1,0 +1,64 @@
+/**
+ * Whose a Subscription is: the principal who wrote it, recorded on it as an
+ * extension from the caller's verified token (never from the body), so that
+ * every notification can be judged as that principal would be judged reading
+ * the resource at that moment (issue 14 "delivery is as the owner").
+ *
+ * The `owner` search parameter indexes it: the access policy narrows
+ * Subscriptions to the caller's own by it (src/auth/policy.ts).
+ */
+import { ownerKey, parseScopes, type Principal, type PrincipalKind } from '../auth/index.ts';
+import type { SearchParam } from '../store/index.ts';
+
+export const OWNER_EXTENSION = 'https://samplan.org/fhir/StructureDefinition/samplan-subscription-owner';
+
+const KINDS: readonly PrincipalKind[] = ['patient', 'relatedPerson', 'practitioner', 'system'];
+
+/** The owner extension for a principal: who they are and what their token allowed. */
+export function ownerExtension(p: Principal): fhir4.Extension {
+  const part = (url: string, valueString: string | undefined): fhir4.Extension[] => (valueString ? [{ url, valueString }] : []);
+  return {
+    url: OWNER_EXTENSION,
+    extension: [
+      { url: 'sub', valueString: p.sub },
+      { url: 'kind', valueCode: p.kind },
+      ...part('issuer', p.issuer),
+      ...part('fhirUser', p.fhirUser),
+      ...part('organization', p.organization),
+      ...part('scope', p.scope.trim() || undefined),
+    ],
+  };
+}
+
+/** The Subscription with its owner set to `p`, whatever the body said. */
+export function withOwner(sub: fhir4.Subscription, p: Principal): fhir4.Subscription {
+  return { ...sub, extension: [...(sub.extension ?? []).filter((e) => e.url !== OWNER_EXTENSION), ownerExtension(p)] };
+}
+
+/** The recorded owner as a Principal, or undefined when the extension is missing or malformed. */
+export function ownerOf(sub: fhir4.Subscription): Principal | undefined {
+  const ext = sub.extension?.find((e) => e.url === OWNER_EXTENSION);
+  const value = (url: string): string | undefined => {
+    const e = ext?.extension?.find((x) => x.url === url);
+    return e?.valueString ?? e?.valueCode;
+  };
+  const sub_ = value('sub');
+  const kind = KINDS.find((k) => k === value('kind'));
+  if (!sub_ || !kind) return undefined;
+  const scope = value('scope') ?? '';
+  const issuer = value('issuer');
+  const fhirUser = value('fhirUser');
+  const organization = value('organization');
+  return { kind, sub: sub_, scope, scopes: parseScopes(scope), ...(issuer ? { issuer } : {}), ...(fhirUser ? { fhirUser } : {}), ...(organization ? { organization } : {}) };
+}
+
+export const ownerParam: SearchParam = {
+  name: 'owner',
+  type: 'token',
+  definition: 'https://samplan.org/fhir/SearchParameter/subscription-owner',
+  documentation: "The subscription's owner (issuer|sub); every caller sees only their own subscriptions",
+  values: (r) => {
+    const p = r.resourceType === 'Subscription' ? ownerOf(r) : undefined;
+    return p ? [ownerKey(p)] : [];
+  },
+};
