@@ -157,7 +157,7 @@ export class Store {
       const doc = await this.versions.version(type, id, versionId);
       ended = doc?.deleted ? await this.versions.version(type, id, versionId - 1) : null;
       const judged = doc?.deleted ? ended : doc;
-      if (!doc || !judged || !inside(judged, await this.policy.narrowing(ctx, type))) fail('not-found', `${type}/${id} version ${versionId} is not for ${subscription}'s owner to read`);
+      if (!doc || !judged || !inside(judged, await this.policy.narrowing(ctx, type))) fail('not-found', `${type}/${id} version ${versionId} is not for the owner of Subscription/${subscription} to read`);
       return doc;
     }, (d) => describe([d, { type: 'Subscription', id: subscription }], ended ? [ended] : []));
   }

@@ -18,7 +18,7 @@ import { fail, quote } from '../errors.ts';
 import type { WriteChecks } from '../fhir/types.ts';
 import { parseCriteria } from './criteria.ts';
 import type { AllowList } from './endpoint.ts';
-import { withOwner } from './owner.ts';
+import { withOwner, withoutOwner } from './owner.ts';
 
 /** The full-resource payload samplan sends; no payload means id-only (an empty POST). */
 export const FHIR_JSON = 'application/fhir+json';
@@ -68,7 +68,8 @@ export function withSubscriptionChecks(inner: WriteChecks, allow: AllowList): Wr
   return {
     validate: (resource, profile) => inner.validate(resource, profile),
     async beforeWrite(ctx, current, next) {
-      const checked = await inner.beforeWrite(ctx, current, next);
+      // The owner is samplan's to write: whatever the body says of it is dropped before anything judges it.
+      const checked = await inner.beforeWrite(ctx, current, next.resourceType === 'Subscription' ? withoutOwner(next) : next);
       if (checked.resourceType !== 'Subscription') return checked;
       return checkSubscription(ctx, current?.resourceType === 'Subscription' ? current : null, checked, allow);
     },

@@ -32,7 +32,14 @@ export function ownerExtension(p: Principal): fhir4.Extension {
 
 /** The Subscription with its owner set to `p`, whatever the body said. */
 export function withOwner(sub: fhir4.Subscription, p: Principal): fhir4.Subscription {
-  return { ...sub, extension: [...(sub.extension ?? []).filter((e) => e.url !== OWNER_EXTENSION), ownerExtension(p)] };
+  return { ...withoutOwner(sub), extension: [...(withoutOwner(sub).extension ?? []), ownerExtension(p)] };
+}
+
+/** The Subscription without any owner extension (FHIR JSON leaves out an empty list). */
+export function withoutOwner(sub: fhir4.Subscription): fhir4.Subscription {
+  const { extension, ...rest } = sub;
+  const others = (extension ?? []).filter((e) => e.url !== OWNER_EXTENSION);
+  return others.length > 0 ? { ...rest, extension: others } : rest;
 }
 
 /** The recorded owner as a Principal, or undefined when the extension is missing or malformed. */
