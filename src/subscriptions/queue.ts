@@ -62,6 +62,9 @@ export interface Listener {
   end?: Date;
 }
 
+/** Marked versions judged per type and round: a backlog (a long stop, a bulk load) is worked off in slices. */
+const FAN_OUT_BATCH = 1000;
+
 export const deliveryId = (subscription: string, type: string, id: string, versionId: number): string => `${subscription}|${type}/${versionKey(id, versionId)}`;
 
 export class Queue {
@@ -95,7 +98,7 @@ export class Queue {
   async fanOut(store: VersionedStore, listeners: readonly Listener[]): Promise<number> {
     let queued = 0;
     for (const type of NOTIFIED_TYPES) {
-      const marked = await store.models.versions(type).find({ notify: true }).lean<VersionDoc[]>();
+      const marked = await store.models.versions(type).find({ notify: true }).limit(FAN_OUT_BATCH).lean<VersionDoc[]>();
       marked.sort((a, b) => a.lastUpdated.getTime() - b.lastUpdated.getTime() || a.versionId - b.versionId);
       for (const v of marked) {
         // A version of an undecided transaction waits for its decision; an aborted one is removed by it.
