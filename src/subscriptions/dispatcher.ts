@@ -57,7 +57,8 @@ export class SubscriptionDispatcher {
   private timer: NodeJS.Timeout | undefined;
   private chain: Promise<unknown> = Promise.resolve();
   private started = false;
-  private unsubscribe: (() => void) | undefined;
+  /** Undoes start(): the commit listener and the pending timer. */
+  private halt: (() => void) | undefined;
   private readonly service: CallContext = { principal: servicePrincipal('subscriptions'), requestId: 'subscriptions', baseUrl: '' };
 
   private constructor(
@@ -77,17 +78,18 @@ export class SubscriptionDispatcher {
   start(): void {
     if (this.started) return;
     this.started = true;
-    this.unsubscribe = this.db.versions.onCommit((docs) => {
-      if (docs.some((d) => d.notify)) this.schedule(20);
-    });
+    // A local write of a watched type brings the next round forward (a short pause gathers a burst).
+    const unsubscribe = this.db.versions.onCommit((docs) => void (docs.some((d) => d.notify) && this.schedule(20)));
+    this.halt = () => {
+      unsubscribe();
+      clearTimeout(this.timer);
+    };
     this.schedule(0);
   }
 
   async stop(): Promise<void> {
     this.started = false;
-    this.unsubscribe?.();
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
+    this.halt?.();
     await this.chain.catch(() => undefined);
     await this.lease.release();
   }

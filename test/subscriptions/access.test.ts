@@ -3,53 +3,42 @@
  * notification: a practitioner taken off the team stops hearing about the
  * plan, and every notification — sent or withheld — is in the audit log.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Queue } from '../../src/subscriptions/index.ts';
-import type { TestServer } from '../support/server.ts';
-import { careScene, retitle, startReceiver, startSamplan, subscribe, subscription, until, type Receiver } from './support.ts';
+import { careScene, receiverAndSamplan, retitle, subscribe, subscription, until } from './support.ts';
 
-let s: TestServer;
-let receiver: Receiver;
-
-beforeAll(async () => {
-  receiver = await startReceiver();
-  s = await startSamplan();
-});
-afterAll(async () => {
-  await s?.close();
-  await receiver?.stop();
-});
+const t = receiverAndSamplan();
 
 async function auditOf(entity: string): Promise<fhir4.AuditEvent[]> {
-  const auditor = await s.token({ kind: 'system', scope: 'system/AuditEvent.rs' });
-  const bundle = (await (await s.request(`/fhir/AuditEvent?entity=${entity}&_count=100`, { auth: auditor })).json()) as fhir4.Bundle;
+  const auditor = await t.s.token({ kind: 'system', scope: 'system/AuditEvent.rs' });
+  const bundle = (await (await t.s.request(`/fhir/AuditEvent?entity=${entity}&_count=100`, { auth: auditor })).json()) as fhir4.Bundle;
   return (bundle.entry ?? []).map((e) => e.resource as fhir4.AuditEvent);
 }
 
 describe('notifications carry only what the owner may read at that moment', () => {
   it('stops notifying a practitioner who left the team, and audits every notification', { timeout: 120_000 }, async () => {
     const bertil = 'Practitioner/ac-bertil';
-    const scene = await careScene(s, 'ac-pat', ['Practitioner/ac-anna', bertil]);
-    const asBertil = await s.token({ kind: 'practitioner', fhirUser: bertil });
-    const sub = await subscribe(s, subscription(`CarePlan?patient=${scene.patient}`, receiver.url), asBertil);
+    const scene = await careScene(t.s, 'ac-pat', ['Practitioner/ac-anna', bertil]);
+    const asBertil = await t.s.token({ kind: 'practitioner', fhirUser: bertil });
+    const sub = await subscribe(t.s, subscription(`CarePlan?patient=${scene.patient}`, t.receiver.url), asBertil);
     // The owner is the practitioner, from their token.
     const owner = sub.extension?.find((e) => e.url.endsWith('samplan-subscription-owner'));
     expect(owner?.extension?.find((e) => e.url === 'fhirUser')?.valueString).toBe(bertil);
 
-    const v2 = await retitle(s, scene.plan, 'Medan Bertil är med');
-    await until(() => receiver.events().includes(`PUT ${scene.plan}/_history/${v2}`), 'the notification while on the team');
+    const v2 = await retitle(t.s, scene.plan, 'Medan Bertil är med');
+    await until(() => t.receiver.events().includes(`PUT ${scene.plan}/_history/${v2}`), 'the notification while on the team');
 
     // The coordinator takes Bertil off the team.
-    const asAnna = await s.token({ kind: 'practitioner', fhirUser: 'Practitioner/ac-anna' });
-    const team = (await (await s.request(`/fhir/${scene.team}`, { auth: asAnna })).json()) as fhir4.CareTeam;
+    const asAnna = await t.s.token({ kind: 'practitioner', fhirUser: 'Practitioner/ac-anna' });
+    const team = (await (await t.s.request(`/fhir/${scene.team}`, { auth: asAnna })).json()) as fhir4.CareTeam;
     const without = { ...team, participant: team.participant!.filter((p) => p.member?.reference !== bertil) };
-    expect((await s.request(`/fhir/${scene.team}`, { method: 'PUT', json: without, auth: asAnna })).status).toBe(200);
+    expect((await t.s.request(`/fhir/${scene.team}`, { method: 'PUT', json: without, auth: asAnna })).status).toBe(200);
 
-    const v3 = await retitle(s, scene.plan, 'Efter att Bertil lämnat');
-    const queue = new Queue(s.db.models.connection);
+    const v3 = await retitle(t.s, scene.plan, 'Efter att Bertil lämnat');
+    const queue = new Queue(t.s.db.models.connection);
     const key = `${sub.id}|${scene.plan}/_history/${v3}`;
     await until(async () => (await queue.deliveries.findOne({ _id: key }))?.outcome === 'withheld', 'the change judged as Bertil');
-    expect(receiver.events()).toEqual([`PUT ${scene.plan}/_history/${v2}`]);
+    expect(t.receiver.events()).toEqual([`PUT ${scene.plan}/_history/${v2}`]);
 
     // Both are in the audit log, as disclosures to Bertil: one made (naming the subscription), one refused (saying which).
     const notifications = (await auditOf(scene.plan)).filter((e) => e.subtype?.some((c) => c.code === 'subscription-notification'));

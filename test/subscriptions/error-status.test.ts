@@ -3,51 +3,40 @@
  * with Subscription.error saying why (https://hl7.org/fhir/R4/subscription.html#errors);
  * so does a failed handshake. The owner asks again with `requested`.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TestServer } from '../support/server.ts';
-import { careScene, readSubscription, retitle, startReceiver, startSamplan, subscribe, subscription, until, type Receiver } from './support.ts';
+import { describe, expect, it } from 'vitest';
+import { careScene, readSubscription, receiverAndSamplan, retitle, startReceiver, subscribe, subscription, until } from './support.ts';
 
-let s: TestServer;
-let receiver: Receiver;
-
-beforeAll(async () => {
-  receiver = await startReceiver();
-  s = await startSamplan({ SAMPLAN_SUBSCRIPTION_MAX_FAILURES: '3' });
-});
-afterAll(async () => {
-  await s?.close();
-  await receiver?.stop();
-});
+const t = receiverAndSamplan({ SAMPLAN_SUBSCRIPTION_MAX_FAILURES: '3' });
 
 describe('Subscription.status error', () => {
   it('follows repeated failed deliveries, and a new request delivers what waited', { timeout: 120_000 }, async () => {
-    const scene = await careScene(s, 'err-pat', ['Practitioner/err-anna']);
-    const sub = await subscribe(s, subscription(`CarePlan?patient=${scene.patient}`, receiver.url));
-    receiver.status = 500;
-    const v = await retitle(s, scene.plan, 'Mottagaren svarar 500');
-    await until(async () => (await readSubscription(s, sub.id!)).status === 'error', 'the subscription in error');
-    const failed = await readSubscription(s, sub.id!);
+    const scene = await careScene(t.s, 'err-pat', ['Practitioner/err-anna']);
+    const sub = await subscribe(t.s, subscription(`CarePlan?patient=${scene.patient}`, t.receiver.url));
+    t.receiver.status = 500;
+    const v = await retitle(t.s, scene.plan, 'Mottagaren svarar 500');
+    await until(async () => (await readSubscription(t.s, sub.id!)).status === 'error', 'the subscription in error');
+    const failed = await readSubscription(t.s, sub.id!);
     expect(failed.error).toMatch(/3 times in a row.*answered 500/);
-    const attempts = receiver.received.filter((r) => r.headers['x-samplan-event']).length;
+    const attempts = t.receiver.received.filter((r) => r.headers['x-samplan-event']).length;
     expect(attempts).toBe(3);
 
     // The owner asks for it again: a new handshake, then what waited.
-    receiver.status = 200;
-    const put = await s.request(`/fhir/Subscription/${sub.id}`, { method: 'PUT', json: { ...failed, status: 'requested' } });
+    t.receiver.status = 200;
+    const put = await t.s.request(`/fhir/Subscription/${sub.id}`, { method: 'PUT', json: { ...failed, status: 'requested' } });
     expect(put.status, await put.clone().text()).toBe(200);
-    await until(() => receiver.events().length > attempts, 'the delivery after the new request');
-    expect(receiver.events().at(-1)).toBe(`PUT ${scene.plan}/_history/${v}`);
-    const again = await readSubscription(s, sub.id!);
+    await until(() => t.receiver.events().length > attempts, 'the delivery after the new request');
+    expect(t.receiver.events().at(-1)).toBe(`PUT ${scene.plan}/_history/${v}`);
+    const again = await readSubscription(t.s, sub.id!);
     expect([again.status, again.error]).toEqual(['active', undefined]);
   });
 
   it('follows a failed handshake', { timeout: 60_000 }, async () => {
     const gone = await startReceiver();
     await gone.stop(); // nothing listens at its address any more
-    const res = await s.request('/fhir/Subscription', { method: 'POST', json: subscription('CarePlan?status=active', gone.url) });
+    const res = await t.s.request('/fhir/Subscription', { method: 'POST', json: subscription('CarePlan?status=active', gone.url) });
     expect(res.status).toBe(201);
     const { id } = (await res.json()) as fhir4.Subscription;
-    await until(async () => (await readSubscription(s, id!)).status === 'error', 'the subscription in error');
-    expect((await readSubscription(s, id!)).error).toMatch(/handshake.*could not reach/);
+    await until(async () => (await readSubscription(t.s, id!)).status === 'error', 'the subscription in error');
+    expect((await readSubscription(t.s, id!)).error).toMatch(/handshake.*could not reach/);
   });
 });

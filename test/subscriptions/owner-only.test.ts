@@ -5,32 +5,21 @@
  * whatever the body claims. The status is the server's: a client's `active`
  * is a request until the handshake. Subscriptions are in the CapabilityStatement.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { OWNER_EXTENSION } from '../../src/subscriptions/index.ts';
-import type { TestServer } from '../support/server.ts';
-import { startReceiver, startSamplan, subscription, type Receiver } from './support.ts';
+import { receiverAndSamplan, subscription } from './support.ts';
 
-let s: TestServer;
-let receiver: Receiver;
+const t = receiverAndSamplan();
 
-beforeAll(async () => {
-  receiver = await startReceiver();
-  s = await startSamplan();
-});
-afterAll(async () => {
-  await s?.close();
-  await receiver?.stop();
-});
-
-const count = async (path: string, auth: string): Promise<number> => ((await (await s.request(path, { auth })).json()) as fhir4.Bundle).entry?.length ?? 0;
+const count = async (path: string, auth: string): Promise<number> => ((await (await t.s.request(path, { auth })).json()) as fhir4.Bundle).entry?.length ?? 0;
 
 describe('Subscriptions are their owner’s', () => {
   it('are read, searched and changed by their owner only', async () => {
-    const owner = await s.token({ kind: 'system', sub: 'ehr-region' });
-    const other = await s.token({ kind: 'system', sub: 'ehr-municipality' });
-    const practitioner = await s.token({ kind: 'practitioner', fhirUser: 'Practitioner/oo-anna' });
+    const owner = await t.s.token({ kind: 'system', sub: 'ehr-region' });
+    const other = await t.s.token({ kind: 'system', sub: 'ehr-municipality' });
+    const practitioner = await t.s.token({ kind: 'practitioner', fhirUser: 'Practitioner/oo-anna' });
     const forged = { url: OWNER_EXTENSION, extension: [{ url: 'sub', valueString: 'ehr-municipality' }, { url: 'kind', valueCode: 'system' }] };
-    const res = await s.request('/fhir/Subscription', { method: 'POST', auth: owner, json: subscription('CarePlan?status=active', receiver.url, { status: 'active', extension: [forged] }) });
+    const res = await t.s.request('/fhir/Subscription', { method: 'POST', auth: owner, json: subscription('CarePlan?status=active', t.receiver.url, { status: 'active', extension: [forged] }) });
     const created = (await res.json()) as fhir4.Subscription;
     expect(res.status, JSON.stringify(created)).toBe(201);
     expect(created.status).toBe('requested');
@@ -39,24 +28,24 @@ describe('Subscriptions are their owner’s', () => {
     expect(recorded[0]?.extension?.find((e) => e.url === 'sub')?.valueString).toBe('ehr-region');
 
     const path = `/fhir/Subscription/${created.id}`;
-    expect((await s.request(path, { auth: owner })).status).toBe(200);
+    expect((await t.s.request(path, { auth: owner })).status).toBe(200);
     for (const auth of [other, practitioner]) {
-      expect((await s.request(path, { auth })).status).toBe(404);
+      expect((await t.s.request(path, { auth })).status).toBe(404);
       expect(await count('/fhir/Subscription?status=requested,active', auth)).toBe(0);
-      expect((await s.request(path, { method: 'DELETE', auth })).status).toBe(404);
+      expect((await t.s.request(path, { method: 'DELETE', auth })).status).toBe(404);
     }
     expect(await count('/fhir/Subscription', owner)).toBe(1);
     expect(await count('/fhir/Subscription?owner=samplan|ehr-municipality', owner)).toBe(0);
   });
 
   it('are not made by patients', async () => {
-    const patient = await s.token({ kind: 'patient', fhirUser: 'Patient/oo-pat', scope: 'patient/*.cruds' });
-    const res = await s.request('/fhir/Subscription', { method: 'POST', auth: patient, json: subscription('CarePlan?patient=Patient/oo-pat', receiver.url) });
+    const patient = await t.s.token({ kind: 'patient', fhirUser: 'Patient/oo-pat', scope: 'patient/*.cruds' });
+    const res = await t.s.request('/fhir/Subscription', { method: 'POST', auth: patient, json: subscription('CarePlan?patient=Patient/oo-pat', t.receiver.url) });
     expect(res.status).toBe(403);
   });
 
   it('are listed in the CapabilityStatement', async () => {
-    const cs = (await (await s.request('/fhir/metadata', { auth: null })).json()) as fhir4.CapabilityStatement;
+    const cs = (await (await t.s.request('/fhir/metadata', { auth: null })).json()) as fhir4.CapabilityStatement;
     const sub = cs.rest?.[0]?.resource?.find((r) => r.type === 'Subscription');
     expect(sub?.interaction?.map((i) => i.code)).toEqual(expect.arrayContaining(['create', 'read', 'update', 'delete', 'search-type']));
     expect(sub?.searchParam?.map((p) => p.name)).toEqual(expect.arrayContaining(['status', 'type', 'owner']));

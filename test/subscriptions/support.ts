@@ -6,7 +6,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { planFor, participant, teamFor } from '../security/support.ts';
 import { startTestServer, type TestServer, type TestServerOptions } from '../support/server.ts';
 
@@ -78,6 +78,25 @@ export const FAST = { SAMPLAN_SUBSCRIPTION_HOSTS: '127.0.0.1', SAMPLAN_SUBSCRIPT
 
 export function startSamplan(env: Record<string, string> = {}, opts: TestServerOptions = {}): Promise<TestServer> {
   return startTestServer({ ...FAST, ...env }, { subscriptions: true, ...opts });
+}
+
+export interface Pair {
+  s: TestServer;
+  receiver: Receiver;
+}
+
+/** A receiver and a samplan allowed to notify it, started before the file's tests and stopped after them. */
+export function receiverAndSamplan(env: Record<string, string> = {}): Pair {
+  const pair = {} as Pair;
+  beforeAll(async () => {
+    pair.receiver = await startReceiver();
+    pair.s = await startSamplan(env);
+  });
+  afterAll(async () => {
+    await pair.s?.close();
+    await pair.receiver?.stop();
+  });
+  return pair;
 }
 
 export const ORG = 'Organization/region-skane';
