@@ -55,6 +55,7 @@ export interface RoundResult {
 
 export class SubscriptionDispatcher {
   private timer: NodeJS.Timeout | undefined;
+  private nextAt = 0;
   private chain: Promise<unknown> = Promise.resolve();
   private started = false;
   /** Undoes start(): the commit listener and the pending timer. */
@@ -94,14 +95,18 @@ export class SubscriptionDispatcher {
     await this.lease.release();
   }
 
+  /** The next round in `delayMs`, unless one is due sooner already (a stream of writes must not keep pushing it back). */
   private schedule(delayMs: number): void {
     if (!this.started) return;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
+    const at = Date.now() + delayMs;
+    if (this.timer && this.nextAt <= at) return;
+    clearTimeout(this.timer);
+    this.nextAt = at;
+    const timer = setTimeout(() => {
       this.timer = undefined;
       void this.runOnce().then(() => this.schedule(this.opts.intervalMs));
     }, delayMs);
-    this.timer.unref();
+    this.timer = timer.unref();
   }
 
   /** One round; rounds of one process never overlap. */

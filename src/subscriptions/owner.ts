@@ -9,8 +9,9 @@
  */
 import { ownerKey, parseScopes, type Principal, type PrincipalKind } from '../auth/index.ts';
 import type { SearchParam } from '../store/index.ts';
+import { EXTENSION, SEARCH_PARAMETER } from '../validation/index.ts';
 
-export const OWNER_EXTENSION = 'https://samplan.org/fhir/StructureDefinition/samplan-subscription-owner';
+export const OWNER_EXTENSION = EXTENSION.subscriptionOwner;
 
 const KINDS: readonly PrincipalKind[] = ['patient', 'relatedPerson', 'practitioner', 'system'];
 
@@ -59,13 +60,11 @@ export function ownerOf(sub: fhir4.Subscription): Principal | undefined {
   return { kind, sub: sub_, scope, scopes: parseScopes(scope), ...(issuer ? { issuer } : {}), ...(fhirUser ? { fhirUser } : {}), ...(organization ? { organization } : {}) };
 }
 
-export const ownerParam: SearchParam = {
-  name: 'owner',
-  type: 'token',
-  definition: 'https://samplan.org/fhir/SearchParameter/subscription-owner',
-  documentation: "The subscription's owner (issuer|sub); every caller sees only their own subscriptions",
-  values: (r) => {
-    const p = r.resourceType === 'Subscription' ? ownerOf(r) : undefined;
-    return p ? [ownerKey(p)] : [];
-  },
-};
+/** The `owner` search values of a Subscription: its owner's key, the one access narrows by. */
+function ownerValues(r: fhir4.FhirResource): string[] {
+  const p = r.resourceType === 'Subscription' ? ownerOf(r) : undefined;
+  return p ? [ownerKey(p)] : [];
+}
+
+const ownerDocs = "The subscription's owner (issuer|sub); every caller sees only their own subscriptions";
+export const ownerParam: SearchParam = { name: 'owner', type: 'token', definition: SEARCH_PARAMETER.subscriptionOwner, documentation: ownerDocs, values: ownerValues };

@@ -27,6 +27,10 @@ describe('Subscriptions are their owner’s', () => {
     expect(recorded).toHaveLength(1);
     expect(recorded[0]?.extension?.find((e) => e.url === 'sub')?.valueString).toBe('ehr-region');
 
+    // What samplan stored is valid against its own definitions (the owner extension is a samplan profile).
+    const validated = (await (await t.s.request('/fhir/Subscription/$validate', { method: 'POST', json: created })).json()) as fhir4.OperationOutcome;
+    expect(validated.issue.filter((i) => i.severity === 'error')).toEqual([]);
+
     const path = `/fhir/Subscription/${created.id}`;
     expect((await t.s.request(path, { auth: owner })).status).toBe(200);
     for (const auth of [other, practitioner]) {
