@@ -4,10 +4,11 @@
  * (queue.ts), then send each active one's waiting deliveries in order.
  * Rounds run every `intervalMs` and soon after a local write.
  *
- *   - Access: each notification is judged at the moment it is sent, as its
- *     owner (Store.notification: the owner's scopes and the access policy's
- *     narrowing, audited as a disclosure to them). What the owner may not
- *     read now is withheld, never sent.
+ *   - Access, as the owner, through the store's access policy: a change the
+ *     owner may not read when it is judged is not queued (Store.readable),
+ *     and each notification is judged again when it is sent
+ *     (Store.notification, audited as a disclosure to the owner): what they
+ *     may no longer read by then is withheld, never sent.
  *   - Failures: a subscription whose endpoint fails waits retryMs × 2^(n−1)
  *     (at most 64 × retryMs) before its next attempt, its queue kept in
  *     order; after maxFailures in a row it turns `error` with
@@ -17,7 +18,7 @@
  */
 import { servicePrincipal, type CallContext, type Principal } from '../auth/index.ts';
 import { FhirError } from '../errors.ts';
-import { findMatching, parseSearch, type Database, type ResourceDoc, type Store } from '../store/index.ts';
+import { findMatching, parseSearch, type Database, type ResourceDoc, type Store, type VersionDoc } from '../store/index.ts';
 import { Lease, type Term } from '../sync/lease.ts';
 import { allowedEndpoint, DeliveryFailed, requestFor, send } from './channel.ts';
 import { parseCriteria } from './criteria.ts';
@@ -145,12 +146,20 @@ export class SubscriptionDispatcher {
       const { activatedAt } = await this.queue.state(d.id);
       if (!owner || !activatedAt) continue;
       try {
-        out.push({ id: d.id, versionId: d.versionId, resource, owner, activatedAt, criteria: parseCriteria(resource.criteria), ...(resource.end ? { end: new Date(resource.end) } : {}) });
+        const criteria = parseCriteria(resource.criteria);
+        // The owner's reach is looked up once a round, and only in a round that has changes to judge.
+        let test: Promise<(doc: VersionDoc) => boolean> | undefined;
+        const mayRead = async (doc: VersionDoc): Promise<boolean> => (await (test ??= this.store.readable(this.asOwner(d.id, owner), criteria.type)))(doc);
+        out.push({ id: d.id, versionId: d.versionId, resource, owner, activatedAt, criteria, mayRead, ...(resource.end ? { end: new Date(resource.end) } : {}) });
       } catch (err) {
         await this.setStatus(d.id, d.versionId, 'error', `The criteria can no longer be judged: ${err instanceof Error ? err.message : String(err)}`);
       }
     }
     return out;
+  }
+
+  private asOwner(id: string, principal: Principal): CallContext {
+    return { principal, requestId: `subscription-${id}`, baseUrl: '' };
   }
 
   /** requested → active after a successful handshake with the endpoint; error when it fails. */
@@ -172,23 +181,31 @@ export class SubscriptionDispatcher {
     const state = await this.queue.state(s.id);
     const now = this.db.versions.now();
     if (state.retryAt && state.retryAt > now) return;
-    const owner: CallContext = { principal: s.owner, requestId: `subscription-${s.id}`, baseUrl: '' };
+    const owner = this.asOwner(s.id, s.owner);
     for (const d of await this.queue.waiting(s.id)) {
-      let change;
+      let why: string | undefined;
+      const deliver = async (change: VersionDoc): Promise<void> => {
+        try {
+          await send(s.resource, requestFor(s.resource, allowedEndpoint(s.resource, this.opts.allow), change), this.opts.allow, this.opts.timeoutMs);
+        } catch (err) {
+          // A failed attempt is recorded as such by the audit trail, with why.
+          if (!(err instanceof DeliveryFailed)) throw err;
+          why = err.message;
+          throw new FhirError('unavailable', { code: 'transient', diagnostics: `Notification not delivered: ${why}` });
+        }
+      };
       try {
-        change = await this.store.notification(owner, s.id, d.type, d.id, d.versionId);
+        await this.store.notification(owner, s.id, d.type, d.id, d.versionId, deliver);
       } catch (err) {
-        if (!(err instanceof FhirError) || !['not-found', 'forbidden'].includes(err.kind)) throw err;
-        await this.queue.done(d, 'withheld', now);
-        result.withheld++;
-        continue;
-      }
-      try {
-        await send(s.resource, requestFor(s.resource, allowedEndpoint(s.resource, this.opts.allow), change), this.opts.allow, this.opts.timeoutMs);
-      } catch (err) {
-        if (!(err instanceof DeliveryFailed)) throw err;
+        if (!(err instanceof FhirError)) throw err;
+        if (err.kind === 'not-found' || err.kind === 'forbidden') {
+          await this.queue.done(d, 'withheld', now);
+          result.withheld++;
+          continue;
+        }
+        if (err.kind !== 'unavailable') throw err;
         result.failed++;
-        await this.failed(s, state.failures + 1, err.message);
+        await this.failed(s, state.failures + 1, why ?? err.message);
         return;
       }
       await this.queue.done(d, 'delivered', this.db.versions.now());

@@ -60,6 +60,8 @@ export interface Listener {
   activatedAt: Date;
   /** Subscription.end: changes after it are not notified. */
   end?: Date;
+  /** May the owner read this version now? Changes they may not are not queued (Store.readable). */
+  mayRead(doc: VersionDoc): Promise<boolean>;
 }
 
 /** Marked versions judged per type and round: a backlog (a long stop, a bulk load) is worked off in slices. */
@@ -106,7 +108,7 @@ export class Queue {
         // A deletion holds no data: it is judged by the version it ends.
         const judged = v.deleted ? await store.version(type, v.id, v.versionId - 1) : v;
         for (const l of listeners) {
-          if (!judged || v.lastUpdated < l.activatedAt || (l.end && v.lastUpdated > l.end) || !meets(l.criteria, judged)) continue;
+          if (!judged || v.lastUpdated < l.activatedAt || (l.end && v.lastUpdated > l.end) || !meets(l.criteria, judged) || !(await l.mayRead(judged))) continue;
           try {
             await this.deliveries.insertOne({ _id: deliveryId(l.id, type, v.id, v.versionId), subscription: l.id, queued: l.id, type, id: v.id, versionId: v.versionId, at: v.lastUpdated });
             queued++;

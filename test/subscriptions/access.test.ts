@@ -7,7 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { Queue } from '../../src/subscriptions/index.ts';
 import { careScene, receiverAndSamplan, retitle, subscribe, subscription, until } from './support.ts';
 
-const t = receiverAndSamplan();
+// Never `error` here: the receiver is down for a while.
+const t = receiverAndSamplan({ SAMPLAN_SUBSCRIPTION_MAX_FAILURES: '1000' });
 
 async function auditOf(entity: string): Promise<fhir4.AuditEvent[]> {
   const auditor = await t.s.token({ kind: 'system', scope: 'system/AuditEvent.rs' });
@@ -28,21 +29,35 @@ describe('notifications carry only what the owner may read at that moment', () =
     const v2 = await retitle(t.s, scene.plan, 'Medan Bertil är med');
     await until(() => t.receiver.events().includes(`PUT ${scene.plan}/_history/${v2}`), 'the notification while on the team');
 
-    // The coordinator takes Bertil off the team.
+    // A change queued while Bertil is on the team, but not yet sent (the receiver is down) ...
+    await t.receiver.stop();
+    const v3 = await retitle(t.s, scene.plan, 'Köad medan Bertil är med');
+    const queue = new Queue(t.s.db.models.connection);
+    const key = (v: string): string => `${sub.id}|${scene.plan}/_history/${v}`;
+    await until(async () => (await queue.deliveries.findOne({ _id: key(v3) }))?.queued === sub.id, 'the change queued');
+
+    // ... when the coordinator takes Bertil off the team.
     const asAnna = await t.s.token({ kind: 'practitioner', fhirUser: 'Practitioner/ac-anna' });
     const team = (await (await t.s.request(`/fhir/${scene.team}`, { auth: asAnna })).json()) as fhir4.CareTeam;
     const without = { ...team, participant: team.participant!.filter((p) => p.member?.reference !== bertil) };
     expect((await t.s.request(`/fhir/${scene.team}`, { method: 'PUT', json: without, auth: asAnna })).status).toBe(200);
+    await t.receiver.start();
+    // Judged again as it is sent: withheld.
+    await until(async () => (await queue.deliveries.findOne({ _id: key(v3) }))?.outcome === 'withheld', 'the queued change judged as Bertil');
 
-    const v3 = await retitle(t.s, scene.plan, 'Efter att Bertil lämnat');
-    const queue = new Queue(t.s.db.models.connection);
-    const key = `${sub.id}|${scene.plan}/_history/${v3}`;
-    await until(async () => (await queue.deliveries.findOne({ _id: key }))?.outcome === 'withheld', 'the change judged as Bertil');
+    // A change after he left is not even queued for him.
+    const v4 = await retitle(t.s, scene.plan, 'Efter att Bertil lämnat');
+    const versions = t.s.db.models.versions('CarePlan');
+    await until(async () => !(await versions.findById(`plan-ac-pat/_history/${v4}`).lean<{ notify?: boolean }>())?.notify, 'the change judged');
+    expect(await queue.deliveries.findOne({ _id: key(v4) })).toBeNull();
     expect(t.receiver.events()).toEqual([`PUT ${scene.plan}/_history/${v2}`]);
 
-    // Both are in the audit log, as disclosures to Bertil: one made (naming the subscription), one refused (saying which).
+    // In the audit log, as disclosures to Bertil: the one made (naming the subscription), the one
+    // refused (saying which), and any attempt that failed while the receiver was down (outcome 8).
     const notifications = (await auditOf(scene.plan)).filter((e) => e.subtype?.some((c) => c.code === 'subscription-notification'));
-    expect(notifications.map((e) => [e.agent[0]?.who?.reference, e.outcome]).sort()).toEqual([[bertil, '0'], [bertil, '4']]);
+    expect(notifications.every((e) => e.agent[0]?.who?.reference === bertil)).toBe(true);
+    expect(notifications.map((e) => e.outcome).filter((o) => o !== '8').sort()).toEqual(['0', '4']);
+    for (const failed of notifications.filter((e) => e.outcome === '8')) expect(failed.outcomeDesc).toMatch(/^503 Notification not delivered: could not reach the endpoint/);
     expect(notifications.find((e) => e.outcome === '0')?.entity?.some((x) => x.what?.reference === `Subscription/${sub.id}`)).toBe(true);
     expect(notifications.find((e) => e.outcome === '4')?.outcomeDesc).toContain(`Subscription/${sub.id}`);
     // The one made names the patient, so the patient's own view of the log shows it.
