@@ -114,7 +114,7 @@ export class AllowList {
         if (err) return callback(err, '', 0);
         const refused = addresses.map((a) => this.refusal(a.address)).find((w) => w !== undefined);
         if (refused) return callback(Object.assign(new Error(`refused: ${refused}`), { code: 'EREFUSED' }), '', 0);
-        if (options.all) return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, addresses);
+        if (options.all) return callback(null, addresses);
         const [first] = addresses;
         if (!first) return callback(Object.assign(new Error(`${hostname} has no address`), { code: 'ENOTFOUND' }), '', 0);
         callback(null, first.address, first.family);

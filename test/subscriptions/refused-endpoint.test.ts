@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestServer } from '../support/server.ts';
-import { startReceiver, startSamplan, subscription, type Receiver } from './support.ts';
+import { careScene, readSubscription, retitle, startReceiver, startSamplan, subscribe, subscription, until, type Receiver } from './support.ts';
 
 let receiver: Receiver;
 const servers: TestServer[] = [];
@@ -67,5 +67,20 @@ describe('endpoints the configuration does not allow', () => {
     await refused(s, receiver.url, /https only/);
     expect(await stored(s)).toBe(0);
     expect(receiver.received).toEqual([]);
+  });
+
+  it('are refused at delivery too, when the configuration no longer allows them', { timeout: 120_000 }, async () => {
+    const before = await startSamplan();
+    const scene = await careScene(before, 'rl-pat', ['Practitioner/rl-anna']);
+    const sub = await subscribe(before, subscription(`CarePlan?patient=${scene.patient}`, receiver.url));
+    const handshakes = receiver.received.length;
+    await before.close({ keepDatabase: true });
+    // Restarted with a list that no longer names the receiver's address.
+    const after = await startSamplan({ SAMPLAN_SUBSCRIPTION_HOSTS: 'ehr.example.se', SAMPLAN_SUBSCRIPTION_MAX_FAILURES: '1' }, { db: before.db });
+    servers.push(after);
+    await retitle(after, scene.plan, 'Efter den nya listan');
+    await until(async () => (await readSubscription(after, sub.id!)).status === 'error', 'the subscription in error');
+    expect((await readSubscription(after, sub.id!)).error).toMatch(/does not notify '127\.0\.0\.1'/);
+    expect(receiver.received.length).toBe(handshakes);
   });
 });
