@@ -71,7 +71,9 @@ export function createApp(deps: AppDeps): express.Express {
     if (await deps.ready()) return void res.json({ status: 'ready' });
     next(new FhirError('unavailable', { diagnostics: 'The database is not reachable' }));
   });
-  app.get('/.well-known/smart-configuration', (_req, res) => void res.json(deps.smartConfiguration));
+  // SMART discovery is at the FHIR base (https://hl7.org/fhir/smart-app-launch/conformance.html#using-well-known),
+  // which is where SMART clients such as fhirclient look; the root copy stays for clients that use the origin.
+  app.get(['/.well-known/smart-configuration', '/fhir/.well-known/smart-configuration'], (_req, res) => void res.json(deps.smartConfiguration));
   if (deps.devIdp) app.use(deps.devIdp.path, deps.devIdp.router);
   // samplan's profiles, ValueSets, CodeSystems…: public and read-only, like the CapabilityStatement.
   app.get('/fhir/:type{/:id}', (req, res, next) => {

@@ -40,6 +40,8 @@ export interface Config {
   subscriptionTimeoutMs: number;
   /** SAMPLAN_SUBSCRIPTION_INTERVAL_MS: how often to look for changes when no local write prompts it. */
   subscriptionIntervalMs: number;
+  /** SAMPLAN_EXAMPLES: load fhir-examples/ into an empty database when development sign-in is on (default on). */
+  loadExamples: boolean;
 }
 
 type Env = Record<string, string | undefined>;
@@ -50,6 +52,13 @@ function int(env: Env, name: string, fallback: number, min: number, max: number)
   const n = Number(raw);
   if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${name} must be a whole number from ${min} to ${max}, not '${raw}'`);
   return n;
+}
+
+function onOff(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name]?.trim().toLowerCase();
+  if (!raw) return fallback;
+  if (raw === 'on' || raw === 'off') return raw === 'on';
+  throw new Error(`${name} must be 'on' or 'off', not '${raw}'`);
 }
 
 export function loadConfig(env: Env = process.env): Config {
@@ -72,6 +81,7 @@ export function loadConfig(env: Env = process.env): Config {
     subscriptionMaxFailures: int(env, 'SAMPLAN_SUBSCRIPTION_MAX_FAILURES', 8, 1, 1000),
     subscriptionTimeoutMs: int(env, 'SAMPLAN_SUBSCRIPTION_TIMEOUT_MS', 10_000, 100, 300_000),
     subscriptionIntervalMs: int(env, 'SAMPLAN_SUBSCRIPTION_INTERVAL_MS', 1_000, 10, 3_600_000),
+    loadExamples: onOff(env, 'SAMPLAN_EXAMPLES', true),
   };
   const mongoUri = set('MONGODB_URI');
   if (mongoUri) cfg.mongoUri = mongoUri;

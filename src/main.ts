@@ -3,6 +3,7 @@
  * own PostgreSQL) when that is unset (DESIGN.md "Components"). Stops cleanly on SIGINT/SIGTERM.
  */
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Server } from 'node:http';
 import { createApp } from './app.ts';
 import { StoredAuditTrail } from './audit/index.ts';
@@ -18,6 +19,8 @@ import { openDatabase } from './store/index.ts';
 import { SyncEngine, syncControl } from './sync/index.ts';
 import { PROJECT_ROOT } from './store/embedded/binary.ts';
 import { launchEmbeddedDatabase, type EmbeddedDatabase } from './store/embedded/launch.ts';
+import { loadExamplesIfEmpty } from './examples.ts';
+import { ensureWebBuilt, webRouter } from './web/index.ts';
 
 const config = loadConfig();
 const logger = createLogger(config.logLevel);
@@ -67,7 +70,16 @@ if (devIdpWanted(process.env)) {
   auth.smart = { ...auth.smart, ...devIdp.smart };
   logger.warn({ issuer: devIdp.issuer }, `development sign-in is on: open ${devIdp.issuer}/auth?… from an app, or see README "Development sign-in"; it is off with SAMPLAN_JWKS_URL or NODE_ENV=production`);
 }
+// The web apps, bundled now unless the bundle is newer than their sources.
+const web = await ensureWebBuilt(join(PROJECT_ROOT, 'build/web'));
+logger.info({ dir: web.outDir, built: web.built }, web.built ? 'web apps bundled' : 'web apps up to date');
+// Something to sign in to: the examples, into an empty database, when development sign-in is on.
+if (devIdp && config.loadExamples) {
+  const loaded = await loadExamplesIfEmpty(services, config.publicUrl ?? `${publicOrigin(config.publicUrl, config.port)}/fhir`);
+  if (loaded) logger.warn(loaded, 'the database was empty: loaded the example plans of fhir-examples/ (SAMPLAN_EXAMPLES=off to not)');
+}
 const app = createApp({
+  mounts: [{ path: '/', router: webRouter(web.outDir) }],
   ...(devIdp ? { devIdp: { path: DEV_IDP_PATH, router: devIdp.router } } : {}),
   config,
   logger,
@@ -80,7 +92,7 @@ const app = createApp({
 });
 
 const server: Server = app.listen(config.port, config.host, () => {
-  logger.info({ port: config.port, host: config.host }, `samplan listening: http://localhost:${config.port}/fhir/metadata`);
+  logger.info({ port: config.port, host: config.host }, `samplan listening: the patient's page at http://localhost:${config.port}/app/, the FHIR API at http://localhost:${config.port}/fhir/metadata`);
 });
 
 let stopping = false;

@@ -7,7 +7,7 @@ import { StoredAuditTrail } from './audit/index.ts';
 import { writeChecks } from './checks.ts';
 import { agreeOperation } from './fhir/interactions/agree.ts';
 import type { FhirServices, WriteChecks } from './fhir/types.ts';
-import { reviewDue } from './plans/search-params.ts';
+import { agreementStatus, reviewDue } from './plans/search-params.ts';
 import { syncConflict } from './sync/search-params.ts';
 import { registerSearchParam, searchParam, Store, SYNCED_TYPES, type Database } from './store/index.ts';
 import { NO_SUBSCRIPTION_HOSTS, ownerParam, subscriptionChecks, type SubscriptionSettings } from './subscriptions/index.ts';
@@ -15,7 +15,7 @@ import { OPERATION, supportedProfiles } from './validation/index.ts';
 
 // Search parameters defined by the plan rules join the registry before any database is opened
 // (every stored version carries its keys for them).
-if (!searchParam('CarePlan', reviewDue.name)) registerSearchParam('CarePlan', reviewDue);
+for (const p of [reviewDue, agreementStatus]) if (!searchParam('CarePlan', p.name)) registerSearchParam('CarePlan', p);
 for (const type of SYNCED_TYPES) if (!searchParam(type, syncConflict.name)) registerSearchParam(type, syncConflict);
 if (!searchParam('Subscription', ownerParam.name)) registerSearchParam('Subscription', ownerParam);
 

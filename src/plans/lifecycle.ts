@@ -19,23 +19,9 @@
 import { FhirError } from '../errors.ts';
 import { agreementState } from './agreement.ts';
 
-export type PlanStatus = fhir4.CarePlan['status'];
+import { INITIAL_STATUSES, PLAN_STATUSES, TRANSITIONS, type PlanStatus } from './transitions.ts';
 
-export const PLAN_STATUSES: readonly PlanStatus[] = ['draft', 'active', 'on-hold', 'revoked', 'completed', 'entered-in-error', 'unknown'];
-
-/** Allowed status changes; staying in the same status is not a change and always allowed. */
-export const TRANSITIONS: Readonly<Record<PlanStatus, readonly PlanStatus[]>> = {
-  draft: ['active', 'entered-in-error'],
-  active: ['on-hold', 'completed', 'revoked', 'entered-in-error'],
-  'on-hold': ['active', 'completed', 'revoked', 'entered-in-error'],
-  completed: ['entered-in-error'],
-  revoked: ['entered-in-error'],
-  'entered-in-error': [],
-  unknown: ['entered-in-error'],
-};
-
-/** Statuses a plan may be created with (active / on-hold only with a current agreement). */
-export const INITIAL_STATUSES: readonly PlanStatus[] = ['draft', 'active', 'on-hold'];
+export { INITIAL_STATUSES, PLAN_STATUSES, TRANSITIONS, type PlanStatus };
 
 /** Whether the lifecycle allows the change, agreement aside. `from` undefined means a new plan. */
 export function canTransition(from: PlanStatus | undefined, to: PlanStatus): boolean {

@@ -23,7 +23,7 @@
  * all kept, the server's first); a list in which either side removed or moved
  * entries, when both changed it, is one conflicting element.
  */
-import { isDeepStrictEqual } from 'node:util';
+import { canonicalJson } from '../canonical-json.ts';
 
 export interface Conflict {
   /** JSON Pointer of the element in the merged resource (of an entry the server removed: in the local version). */
@@ -43,7 +43,8 @@ type Json = unknown;
 type Obj = Record<string, Json>;
 
 const isObj = (v: Json): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-const same = (a: Json, b: Json): boolean => isDeepStrictEqual(a, b);
+// Equal content whatever the key order; no Node built-ins, so the care team's page merges with the same code.
+const same = (a: Json, b: Json): boolean => canonicalJson(a) === canonicalJson(b);
 const pointer = (path: string, key: string | number): string => `${path}/${String(key).replace(/~/g, '~0').replace(/\//g, '~1')}`;
 
 /** A stable key for a list entry, or undefined when it has none. */

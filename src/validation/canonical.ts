@@ -58,6 +58,7 @@ export const SEARCH_PARAMETER = {
   reviewDue: `${BASE}/SearchParameter/careplan-review-due`,
   syncConflict: `${BASE}/SearchParameter/sync-conflict`,
   subscriptionOwner: `${BASE}/SearchParameter/subscription-owner`,
+  agreementStatus: `${BASE}/SearchParameter/careplan-agreement-status`,
 } as const;
 
 export const OPERATION = {

@@ -8,6 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { launchEmbeddedDatabase } from '../../src/store/embedded/launch.ts';
+import { ensureWebBuilt } from '../../src/web/index.ts';
+import { WEB_BUNDLE } from './web-bundle.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -18,6 +20,8 @@ declare module 'vitest' {
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  // The web apps, bundled once for every test file that serves them (test/web/).
+  await ensureWebBuilt(WEB_BUNDLE);
   const external = process.env.MONGODB_URI;
   if (external) {
     project.provide('mongoUri', external);

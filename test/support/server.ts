@@ -18,6 +18,8 @@ import { createLogger } from '../../src/log.ts';
 import { buildServices } from '../../src/services.ts';
 import { writeChecks } from '../../src/checks.ts';
 import { startSubscriptions, subscriptionSettings, type SubscriptionDispatcher } from '../../src/subscriptions/index.ts';
+import { webRouter } from '../../src/web/index.ts';
+import { WEB_BUNDLE } from './web-bundle.ts';
 import type { FhirServices } from '../../src/fhir/types.ts';
 import type { Database } from '../../src/store/index.ts';
 import { syncControl, type SyncEngine } from '../../src/sync/index.ts';
@@ -63,6 +65,8 @@ export interface TestServerOptions {
   devIdp?: boolean | { dataDir: string };
   /** Run the Subscriptions' dispatcher (as `npm start` does), configured by `env`'s SAMPLAN_SUBSCRIPTION_*. */
   subscriptions?: boolean;
+  /** Serve the web apps (bundled by the global set-up into build/web), as `npm start` does. */
+  web?: boolean;
 }
 
 export async function startTestServer(env: Record<string, string> = {}, opts: TestServerOptions = {}): Promise<TestServer> {
@@ -98,6 +102,7 @@ export async function startTestServer(env: Record<string, string> = {}, opts: Te
     authenticate: createAuthenticator(authenticator),
     smartConfiguration: smartConfiguration(smart),
     ready: () => db.ping(),
+    ...(opts.web ? { mounts: [{ path: '/', router: webRouter(WEB_BUNDLE) }] } : {}),
   });
   server.on('request', app);
   const token = (opts: Partial<DevTokenOptions> = {}): Promise<string> => mintDevToken(TEST_SECRET, { kind: 'system', issuer: TEST_ISSUER, ...opts });

@@ -56,6 +56,7 @@ const CARE_PLAN: SearchParam[] = [
   tokenParam('CarePlan', 'category', core('CarePlan', 'category'), 'Kind of plan (SIP, patientkontrakt, individuell plan, …)', (r) => codeableTokens(r.category)),
   tokenParam('CarePlan', 'care-team', core('CarePlan', 'care-team'), 'The CareTeam around the plan', (r) => referenceValues(r.careTeam), 'reference'),
   tokenParam('CarePlan', 'goal', core('CarePlan', 'goal'), 'Goals the plan addresses', (r) => referenceValues(r.goal), 'reference'),
+  tokenParam('CarePlan', 'performer', core('CarePlan', 'performer'), 'Who performs a measure (activity.detail.performer): an organisation, a practitioner or the patient', (r) => referenceValues((r.activity ?? []).flatMap((a) => a.detail?.performer ?? [])), 'reference'),
   tokenParam('CarePlan', 'identifier', clinical('identifier'), 'Business identifier of the plan', (r) => identifierTokens(r.identifier)),
   dateParam('CarePlan', 'date', clinical('date'), 'The period the plan covers', (r) => periodRange(r.period)),
 ];

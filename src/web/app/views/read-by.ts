@@ -1,0 +1,106 @@
+/**
+ * Who has read my plan: the audit trail about this plan (AuditEvent, which
+ * samplan writes for every access), newest first, in words — who, in which
+ * role and organisation, did what, when. My own visits are left out. People
+ * are named from the plan's care team where they are on it (their role in my
+ * plan), else from the directory; a connected system is called one.
+ */
+import { call, resourcesOf, shortRef } from '../../shared/fhir.ts';
+import { h, mount } from '../../shared/dom.ts';
+import { formatDateTime } from '../../shared/format.ts';
+import { t, type MessageKey } from '../../shared/i18n.ts';
+import { loadPlan, roleText, teamRoleOf } from '../../shared/plan-data.ts';
+import { nameOf, personName, planKindText } from '../../shared/words.ts';
+import type { AppContext } from '../context.ts';
+import { done, gone, loadingView } from './states.ts';
+
+interface Reader {
+  name: string;
+  detail: string;
+}
+
+/** The RESTful interaction (AuditEvent.subtype, src/audit/audit-event.ts) in words. */
+const ACTION: Record<string, MessageKey> = {
+  read: 'readBy.action.read',
+  vread: 'readBy.action.read',
+  'search-type': 'readBy.action.read',
+  'history-instance': 'readBy.action.history',
+  create: 'readBy.action.create',
+  update: 'readBy.action.update',
+  patch: 'readBy.action.update',
+  delete: 'readBy.action.delete',
+  transaction: 'readBy.action.transaction',
+  operation: 'readBy.action.operation',
+};
+
+function actionText(e: fhir4.AuditEvent): string {
+  const code = e.subtype?.find((c) => c.system === 'http://hl7.org/fhir/restful-interaction')?.code ?? 'read';
+  if (code === 'operation') {
+    // samplan's operation subtype names which one: $agree records an agreement; others are said generally.
+    const op = e.subtype?.find((c) => c.system === 'https://samplan.org/fhir/CodeSystem/operation')?.code;
+    return t(op === '$agree' ? 'readBy.action.agree' : 'readBy.action.operation');
+  }
+  return t(ACTION[code] ?? 'readBy.action.read');
+}
+
+export async function readByView(ctx: AppContext, id: string): Promise<void> {
+  loadingView(ctx.main, t('loading.readBy'));
+  const data = await loadPlan(ctx.session, id);
+  const title = t('readBy.title');
+  document.title = `${title} – ${t('app.name')}`;
+  if (gone(ctx)) return;
+  const head = [h('p', { class: 'crumbs' }, h('a', { href: '#/' }, t('nav.myPlans')), ' › ', h('a', { href: `#/plan/${id}` }, data.plan.title ?? planKindText(data.plan))), h('h1', { tabindex: '-1' }, title)];
+  if (ctx.kin) {
+    done(ctx.main);
+    return mount(ctx.main, ...head, h('p', {}, t('readBy.onlyPatient')));
+  }
+  const { body } = await call<fhir4.Bundle>(ctx.session, `AuditEvent?entity=${encodeURIComponent(`CarePlan/${id}`)}&outcome=0&_sort=-date&_count=100`);
+  const events = resourcesOf<fhir4.AuditEvent>(body, 'AuditEvent').filter((e) => !e.agent.some((a) => a.who?.reference && shortRef(a.who.reference) === ctx.me));
+  const readers = await namesOf(ctx, data.teams, events);
+  if (gone(ctx)) return;
+  done(ctx.main);
+  mount(
+    ctx.main,
+    ...head,
+    h('p', {}, t('readBy.intro')),
+    events.length === 0
+      ? h('p', { class: 'empty' }, t('readBy.none'))
+      : h('ol', { class: 'read-by', 'data-testid': 'read-by' },
+          events.map((e) => {
+            const agent = e.agent.find((a) => a.requestor) ?? e.agent[0];
+            const reader = readers.get(agent?.who?.reference ?? '') ?? { name: t('readBy.system', { name: agent?.who?.display ?? agent?.altId ?? '' }), detail: '' };
+            return h('li', {},
+              h('p', {}, h('strong', {}, reader.name), reader.detail ? `, ${reader.detail}` : '', ' — ', actionText(e)),
+              h('p', { class: 'muted' }, h('time', { datetime: e.recorded }, formatDateTime(e.recorded))),
+            );
+          }),
+        ),
+  );
+}
+
+/** Each agent's name and their role and organisation: from the team of this plan, else the directory. */
+async function namesOf(ctx: AppContext, teams: fhir4.CareTeam[], events: fhir4.AuditEvent[]): Promise<Map<string, Reader>> {
+  const refs = [...new Set(events.flatMap((e) => e.agent.flatMap((a) => (a.who?.reference ? [a.who.reference] : []))))];
+  const out = new Map<string, Reader>();
+  await Promise.all(
+    refs.map(async (ref) => {
+      const short = shortRef(ref);
+      const inTeam = teamRoleOf(teams, short);
+      try {
+        if (short.startsWith('PractitionerRole/')) {
+          const role = (await call<fhir4.PractitionerRole>(ctx.session, short)).body;
+          const detail = [role.code?.[0]?.text ?? role.code?.[0]?.coding?.[0]?.display, role.organization ? nameOf(role.organization) : undefined].filter(Boolean).join(', ');
+          return void out.set(ref, { name: role.practitioner ? nameOf(role.practitioner) : t('unknown'), detail });
+        }
+        const person = (await call<fhir4.Practitioner | fhir4.RelatedPerson>(ctx.session, short)).body;
+        const name = personName(person.name);
+        const detail = inTeam ? roleText(inTeam) : person.resourceType === 'RelatedPerson' ? t('readBy.kin') : '';
+        out.set(ref, { name: name || short, detail });
+      } catch {
+        // No longer in the directory (or not readable): still say that someone read it.
+        out.set(ref, { name: inTeam ? short : t('readBy.someone'), detail: inTeam ? inTeam.roles.join(', ') : '' });
+      }
+    }),
+  );
+  return out;
+}
