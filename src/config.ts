@@ -28,6 +28,18 @@ export interface Config {
   syncIntervalMs: number;
   /** SAMPLAN_INSTANCE_ID: this instance's name in what it pushes; default one made on first start. */
   instanceId?: string;
+  /** NODE_ENV=production: Subscription endpoints must be https. */
+  production: boolean;
+  /** SAMPLAN_SUBSCRIPTION_HOSTS: host names, *.domain patterns, IP addresses or CIDR blocks Subscriptions may notify. */
+  subscriptionHosts: string[];
+  /** SAMPLAN_SUBSCRIPTION_RETRY_MS: the first back-off after a failed notification (it doubles, up to 64×). */
+  subscriptionRetryMs: number;
+  /** SAMPLAN_SUBSCRIPTION_MAX_FAILURES: failed notifications in a row before a Subscription turns `error`. */
+  subscriptionMaxFailures: number;
+  /** SAMPLAN_SUBSCRIPTION_TIMEOUT_MS: how long one notification may take. */
+  subscriptionTimeoutMs: number;
+  /** SAMPLAN_SUBSCRIPTION_INTERVAL_MS: how often to look for changes when no local write prompts it. */
+  subscriptionIntervalMs: number;
   /** SAMPLAN_EXAMPLES: load fhir-examples/ into an empty database when development sign-in is on (default on). */
   loadExamples: boolean;
 }
@@ -63,6 +75,12 @@ export function loadConfig(env: Env = process.env): Config {
     concurrencyPerPrincipal: int(env, 'SAMPLAN_CONCURRENCY', 4, 0, 1000),
     logLevel: set('LOG_LEVEL') ?? 'info',
     syncIntervalMs: int(env, 'SAMPLAN_SYNC_INTERVAL_MS', 5_000, 50, 3_600_000),
+    production: set('NODE_ENV') === 'production',
+    subscriptionHosts: (set('SAMPLAN_SUBSCRIPTION_HOSTS') ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+    subscriptionRetryMs: int(env, 'SAMPLAN_SUBSCRIPTION_RETRY_MS', 2_000, 10, 3_600_000),
+    subscriptionMaxFailures: int(env, 'SAMPLAN_SUBSCRIPTION_MAX_FAILURES', 8, 1, 1000),
+    subscriptionTimeoutMs: int(env, 'SAMPLAN_SUBSCRIPTION_TIMEOUT_MS', 10_000, 100, 300_000),
+    subscriptionIntervalMs: int(env, 'SAMPLAN_SUBSCRIPTION_INTERVAL_MS', 1_000, 10, 3_600_000),
     loadExamples: onOff(env, 'SAMPLAN_EXAMPLES', true),
   };
   const mongoUri = set('MONGODB_URI');

@@ -13,6 +13,8 @@ import { DEV_IDP_PATH, devIdpWanted, publicOrigin } from './auth/dev-idp/wanted.
 import { loadConfig } from './config.ts';
 import { createLogger } from './log.ts';
 import { buildServices } from './services.ts';
+import { startSubscriptions, subscriptionSettings } from './subscriptions/index.ts';
+import { writeChecks } from './checks.ts';
 import { openDatabase } from './store/index.ts';
 import { SyncEngine, syncControl } from './sync/index.ts';
 import { PROJECT_ROOT } from './store/embedded/binary.ts';
@@ -39,7 +41,8 @@ const auth = authSettingsFromEnv(process.env);
 if (auth.devSecret) {
   logger.warn({ file: auth.devSecret.file }, `development token secret ${auth.devSecret.created ? 'created' : 'loaded'}; mint tokens with: npm run -s token -- --patient Patient/p1 (or --practitioner Practitioner/x, --system)`);
 }
-const services = buildServices(db);
+const services = buildServices(db, writeChecks(), subscriptionSettings(config));
+const subscriptions = await startSubscriptions(db, services.store, subscriptionSettings(config), (level, msg, detail) => logger[level](detail ?? {}, msg));
 let sync: SyncEngine | undefined;
 if (config.syncUrl) {
   const localBase = config.publicUrl ?? `http://localhost:${config.port}/fhir`;
@@ -99,6 +102,7 @@ async function shutdown(signal: string): Promise<void> {
   logger.info({ signal }, 'stopping');
   await new Promise<void>((resolve) => server.close(() => resolve()));
   await sync?.stop();
+  await subscriptions.stop();
   await db.close();
   await embedded?.stop();
   process.exit(0);

@@ -16,6 +16,8 @@ const SUBTYPE: Record<AccessAction, { code: string; action: fhir4.AuditEvent['ac
   delete: { code: 'delete', action: 'D' },
   transaction: { code: 'transaction', action: 'E' },
   operation: { code: 'operation', action: 'E' },
+  // A Subscription's notification discloses the resource to its owner: a read on their behalf (issue 14).
+  notify: { code: 'read', action: 'R' },
 };
 
 /** Event outcome codes: 0 success, 4 minor failure (we use it for refused access), 8 serious failure. */

@@ -5,6 +5,7 @@
  */
 export type { CallContext, Interaction, Principal, PrincipalKind, ScopeGrant } from './principal.ts';
 export { servicePrincipal } from './principal.ts';
+export { ownerKey } from './owner.ts';
 
 export { ADMIN_SCOPE, AGREE_SCOPE, NOTIFY_SCOPE, INTERACTIONS, hasScope, parseScope, parseScopes, permits, permittedInteractions, scopeContextFor, scopeTokens } from './scopes.ts';
 

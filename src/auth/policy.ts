@@ -25,6 +25,10 @@
  *    (checkDirectoryWrite), and a PractitionerRole counts only when the feed
  *    wrote it (identity.ts).
  *
+ * Subscriptions (issue 14) are their owner's alone, whoever the owner is —
+ * a system client sees only its own too — and people reached through a
+ * patient (patients, next of kin) make none.
+ *
  * Narrowing is returned as a query, so searches are narrowed before paging.
  * AuditEvent needs a scope that names it (an auditor scope): a wildcard
  * user/*.cruds does not open the audit log.
@@ -35,6 +39,7 @@ import { identityOf, type PractitionerIdentity } from './identity.ts';
 import { kinReach } from './kin.ts';
 import { isActiveParticipant } from './membership.ts';
 import type { CallContext, Interaction, Principal } from './principal.ts';
+import { ownerKey } from './owner.ts';
 import { normaliseReference } from './references.ts';
 import { AGREE_SCOPE, hasScope, permits, scopeContextFor } from './scopes.ts';
 import { patientMayChange } from './patient-writes.ts';
@@ -66,6 +71,7 @@ export class CareTeamPolicy implements AccessPolicy {
 
   async narrowing(ctx: CallContext, type: string): Promise<Filter> {
     const p = ctx.principal;
+    if (type === 'Subscription') return p.kind === 'system' || p.kind === 'practitioner' ? { 'sp.owner': ownerKey(p) } : NOTHING;
     if (p.kind === 'system') return {};
     if (DIRECTORY.has(type)) return {};
     if (p.kind === 'patient') {
@@ -111,6 +117,8 @@ export class CareTeamPolicy implements AccessPolicy {
 
   async checkWrite(ctx: CallContext, type: string, current: fhir4.FhirResource | null, next: fhir4.FhirResource | null): Promise<void> {
     const p = ctx.principal;
+    // Whose a Subscription is, is stamped on it from the caller (src/subscriptions), never taken from the body.
+    if (type === 'Subscription' && p.kind !== 'system' && p.kind !== 'practitioner') forbid('Subscriptions are made by EHR clients: system clients and practitioners');
     if (p.kind === 'system') return;
     if (p.kind === 'patient') {
       if (!patientMayChange(p, type, current, next)) forbid('A patient may only record progress on activities they perform themselves');

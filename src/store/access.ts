@@ -25,7 +25,7 @@ export interface AccessPolicy {
   checkOperation(ctx: CallContext, name: string, resource: FhirResource): Promise<void>;
 }
 
-export type AccessAction = 'read' | 'vread' | 'search' | 'history' | 'create' | 'update' | 'patch' | 'delete' | 'transaction' | 'operation';
+export type AccessAction = 'read' | 'vread' | 'search' | 'history' | 'create' | 'update' | 'patch' | 'delete' | 'transaction' | 'operation' | 'notify';
 
 export interface AccessRecord {
   action: AccessAction;

@@ -21,7 +21,7 @@ export interface Database {
  * MongoDB (multikey for `keys`, sparse for marks most documents lack).
  */
 async function ensureMongoIndexes(connection: mongoose.Connection, specs: IndexSpec[]): Promise<void> {
-  const sparse = new Set(['pending', 'open', 'txn', 'refused']);
+  const sparse = new Set(['pending', 'notify', 'open', 'txn', 'refused']);
   for (const { collection, fields } of specs) {
     // MongoDB indexes `_id` by itself.
     for (const f of fields.filter((x) => x !== '_id')) await connection.db!.collection(collection).createIndex({ [f]: 1 }, sparse.has(f) ? { sparse: true } : {});

@@ -3,7 +3,7 @@ export { storeIndexes, type IndexSpec } from './indexes.ts';
 export { Store, type GuardedWrite, type SearchOutcome } from './store.ts';
 export type { AccessPolicy, AuditTrail, AccessRecord, AccessAction } from './access.ts';
 export type { ResourceDoc, VersionDoc, StoredVersion, FhirResource } from './models.ts';
-export { SYNCED_TYPES } from './models.ts';
+export { NOTIFIED_TYPES, SYNCED_TYPES } from './models.ts';
 export { VersionedStore, type WriteRequest } from './versioned.ts';
 export { parseSearch, INCLUDES, DEFAULT_COUNT, MAX_COUNT, MAX_SEARCH_TERMS, type ParsedSearch, type Filter } from './search/query.ts';
 export { searchParam, searchParamsOf, registerSearchParam, isServedType, RESOURCE_TYPES, type SearchParam, type ServedType } from './search/params.ts';

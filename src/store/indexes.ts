@@ -24,8 +24,9 @@ export function storeIndexes(types: readonly string[] = RESOURCE_TYPES): IndexSp
     ...types.flatMap((t) => [
       { collection: `${t}.resources`, fields: ['_id', 'keys'] },
       // id: a resource's versions (history with _since); pending: the sync outbox; open: versions of
-      // undecided transactions (recovery); txn: the versions of one transaction (an abort).
-      { collection: `${t}.versions`, fields: ['_id', 'keys', 'id', 'pending', 'open', 'txn'] },
+      // undecided transactions (recovery); txn: the versions of one transaction (an abort);
+      // notify: changes not yet judged by the Subscriptions (src/subscriptions/queue.ts).
+      { collection: `${t}.versions`, fields: ['_id', 'keys', 'id', 'pending', 'notify', 'open', 'txn'] },
     ]),
     { collection: 'transactions', fields: ['_id'] },
     { collection: 'days', fields: ['_id', 'type'] },

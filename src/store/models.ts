@@ -59,6 +59,9 @@ export interface SyncMark {
 /** The types whose changes are synced with the FHIR server (issue 4: plans, their teams and goals). */
 export const SYNCED_TYPES: ReadonlySet<string> = new Set(['CarePlan', 'CareTeam', 'Goal']);
 
+/** The types a Subscription may watch (issue 14): every version of them carries the `notify` mark. */
+export const NOTIFIED_TYPES: ReadonlySet<string> = new Set(['CarePlan', 'CareTeam', 'Goal']);
+
 export interface VersionDoc extends StoredVersion {
   _id: string; // "id/_history/n"
   /** Set while the version belongs to a transaction that may not have committed yet. */
@@ -68,6 +71,12 @@ export interface VersionDoc extends StoredVersion {
    * outbox (src/sync/outbox.ts). Top-level, so finding the outbox is a probe.
    */
   pending?: boolean;
+  /**
+   * Not yet handed to the Subscriptions (src/subscriptions/queue.ts): set by
+   * the version's own insert, like `pending`, so a crash between the write and
+   * its notifications loses none. Top-level, so finding them is a probe.
+   */
+  notify?: boolean;
   /** True while `txn` is set: the field recovery finds such versions by (a top-level boolean is a probe). */
   open?: boolean;
   /** Who wrote the version (Practitioner/…, Patient/… or a service), for sync's conflict records. */
@@ -106,7 +115,7 @@ const versionFields = {
   writtenBy: String,
 };
 
-const versionSchema = new Schema<VersionDoc>({ ...versionFields, txn: String, open: Boolean, pending: Boolean, author: String, sync: Schema.Types.Mixed }, { versionKey: false, minimize: false });
+const versionSchema = new Schema<VersionDoc>({ ...versionFields, txn: String, open: Boolean, pending: Boolean, notify: Boolean, author: String, sync: Schema.Types.Mixed }, { versionKey: false, minimize: false });
 const resourceSchema = new Schema<ResourceDoc>(versionFields, { versionKey: false, minimize: false });
 const transactionSchema = new Schema<TransactionDoc>({ _id: String, state: String, at: Date }, { versionKey: false });
 const daySchema = new Schema<DayDoc>({ _id: String, type: String, day: String }, { versionKey: false });

@@ -144,6 +144,43 @@ export class Store {
   }
 
   /**
+   * One version as a Subscription's notification to its owner (`ctx`) would
+   * disclose it (issue 14): judged now, with the owner's scopes and the same
+   * narrowing a read uses, so an owner who lost access hears nothing. A
+   * deletion is judged by the version it ends (a tombstone holds no data).
+   * `send` delivers it; the attempt is audited as a disclosure to the owner
+   * with its outcome (sent, refused as not-found, or failed with send's error).
+   */
+  async notification(ctx: CallContext, subscription: string, type: string, id: string, versionId: number, send: (doc: VersionDoc) => Promise<void>): Promise<VersionDoc> {
+    let ended: VersionDoc | null = null;
+    return this.audited(ctx, { action: 'notify', operation: 'subscription-notification', type, id, versionId }, async () => {
+      this.policy.require(ctx, type, 'r');
+      const doc = await this.versions.version(type, id, versionId);
+      ended = doc?.deleted ? await this.versions.version(type, id, versionId - 1) : null;
+      const judged = doc?.deleted ? ended : doc;
+      if (!doc || !judged || !inside(judged, await this.policy.narrowing(ctx, type))) fail('not-found', `${type}/${id} version ${versionId} is not for the owner of Subscription/${subscription} to read`);
+      await send(doc);
+      return doc;
+    }, (d) => describe([d, { type: 'Subscription', id: subscription }], ended ? [ended] : []));
+  }
+
+  /**
+   * Whether the caller may read versions of `type` now, as a test on a
+   * version: for the Subscriptions' fan-out, which queues only changes the
+   * owner may read (notification() judges again, and records, when one is
+   * sent). Not audited: it discloses nothing, like lookup().
+   */
+  async readable(ctx: CallContext, type: string): Promise<(doc: VersionDoc) => boolean> {
+    try {
+      this.policy.require(ctx, type, 'r');
+    } catch {
+      return () => false;
+    }
+    const narrowing = await this.policy.narrowing(ctx, type);
+    return (doc) => inside(doc, narrowing);
+  }
+
+  /**
    * The current resource as the caller may see it, for a rule that judges the
    * caller's write (plans/lookup.ts): access-checked like a read (scope, then
    * narrowing; absent, deleted and not-theirs alike give null), but not

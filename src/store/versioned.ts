@@ -9,7 +9,7 @@
  * crash after it loses nothing, and a failed one leaves nothing behind.
  */
 import { FhirError, fail } from '../errors.ts';
-import { isDuplicateKey, SYNCED_TYPES, type FhirResource, type Models, type ResourceDoc, type StoredVersion, type VersionDoc } from './models.ts';
+import { isDuplicateKey, NOTIFIED_TYPES, SYNCED_TYPES, type FhirResource, type Models, type ResourceDoc, type StoredVersion, type VersionDoc } from './models.ts';
 import { searchValuesOf } from './search/index-values.ts';
 import { keysOf } from './search/keys.ts';
 import { decide, TXN_TIMEOUT_MS } from './decisions.ts';
@@ -68,6 +68,8 @@ export function newVersion(req: WriteRequest, lastUpdated: Date, txn?: string): 
     ...(req.author ? { author: req.author } : {}),
     ...(req.writtenBy ? { writtenBy: req.writtenBy } : {}),
     ...syncMark(req),
+    // Every change of a watched type, local or from sync, is judged by the Subscriptions once.
+    ...(NOTIFIED_TYPES.has(req.type) ? { notify: true } : {}),
   };
 }
 

@@ -32,6 +32,8 @@ export const EXTENSION = {
   principal: `${SD}/samplan-principal`,
   /** A change sync could not merge: the value kept, the value not kept, both authors (CarePlan, CareTeam, Goal). */
   syncConflict: `${SD}/samplan-sync-conflict`,
+  /** Who owns a Subscription: the principal whose token wrote it (src/subscriptions/owner.ts). */
+  subscriptionOwner: `${SD}/samplan-subscription-owner`,
   /** On ElementDefinition.constraint: the element a failed constraint points at, relative to its context. */
   constraintLocation: `${SD}/samplan-constraint-location`,
   /** On ElementDefinition.constraint: the OperationOutcome issue type a failure is reported with. */
@@ -55,6 +57,7 @@ export const VALUE_SET = {
 export const SEARCH_PARAMETER = {
   reviewDue: `${BASE}/SearchParameter/careplan-review-due`,
   syncConflict: `${BASE}/SearchParameter/sync-conflict`,
+  subscriptionOwner: `${BASE}/SearchParameter/subscription-owner`,
   agreementStatus: `${BASE}/SearchParameter/careplan-agreement-status`,
 } as const;
 
@@ -88,5 +91,7 @@ export const ACCEPTED_TYPES = [
   'RelatedPerson',
   'Provenance',
   'AuditEvent',
+  // Issue 14: EHRs subscribe to plan changes (src/subscriptions).
+  'Subscription',
 ] as const;
 export type AcceptedType = (typeof ACCEPTED_TYPES)[number];

@@ -15,11 +15,14 @@ import { recover } from '../../src/store/transaction.ts';
 import { clearPendingBelow, pendingVersions, queueDepth } from '../../src/sync/outbox.ts';
 import { SYNC_STATE_INDEXES, SyncState } from '../../src/sync/state.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
+import { Queue, SUBSCRIPTION_INDEXES } from '../../src/subscriptions/index.ts';
+import { FAST, startReceiver, subscribe, subscription, until, type Receiver } from '../subscriptions/support.ts';
 
 type Command = { collection: string; filter: unknown; command: string };
 const seen: Command[] = [];
 let db: Database;
 let s: TestServer;
+let receiver: Receiver;
 
 /** The filters a command carries, by command name (the wire protocol's own field names). */
 function filtersOf(e: mongo.CommandStartedEvent): Command[] {
@@ -51,7 +54,7 @@ function filtersOf(e: mongo.CommandStartedEvent): Command[] {
 }
 
 /** Collections that stay a handful of documents, whatever the region's size: a filter there reads those few. */
-const SMALL = new Set(['sync.lease', 'sync.meta', 'sync.checkpoints']);
+const SMALL = new Set(['sync.lease', 'sync.meta', 'sync.checkpoints', 'subscription.lease']);
 
 function served(cmd: Command, declared: Map<string, Set<string>>): string | undefined {
   if (SMALL.has(cmd.collection)) return undefined;
@@ -70,9 +73,14 @@ function served(cmd: Command, declared: Map<string, Set<string>>): string | unde
 beforeAll(async () => {
   db = await openDatabase(inject('mongoUri'), `t_${randomUUID().replace(/-/g, '').slice(0, 16)}`, { ...(inject('postgresUrl') ? { postgresUrl: inject('postgresUrl') } : {}), monitorCommands: true });
   db.models.connection.getClient().on('commandStarted', (e: mongo.CommandStartedEvent) => seen.push(...filtersOf(e)));
-  s = await startTestServer({}, { db });
+  receiver = await startReceiver();
+  // With the Subscriptions' dispatcher: its rounds run all through the scenario.
+  s = await startTestServer(FAST, { db, subscriptions: true });
 });
-afterAll(async () => s?.close());
+afterAll(async () => {
+  await s?.close();
+  await receiver?.stop();
+});
 
 describe('a broad scenario sends only indexed queries', () => {
   // A long scenario (a few hundred requests): a generous budget on a busy machine, not a timed assertion.
@@ -86,6 +94,8 @@ describe('a broad scenario sends only indexed queries', () => {
     expect(plans.length).toBeGreaterThan(0);
     const plan = plans[0]!;
     const patient = plan.subject.reference!;
+    // A Subscription over the patient's plans: handshake, fan-out, delivery as the owner, all through the scenario.
+    const sub = await subscribe(s, subscription(`CarePlan?patient=${patient}`, receiver.url));
     const team = plan.careTeam?.[0]?.reference;
     const practitionerRef = 'Practitioner/qs-nurse';
     const auditor = await s.token({ kind: 'system', scope: 'system/AuditEvent.rs' });
@@ -103,7 +113,7 @@ describe('a broad scenario sends only indexed queries', () => {
       '/fhir/CarePlan?_summary=count', '/fhir/CarePlan?_count=2&_total=none', `/fhir/AuditEvent?patient=${patient}&_count=10`,
       `/fhir/Provenance?target=CarePlan/${plan.id}`,
     ]) expect(await get(path), path).toBe(200);
-    for (const type of ['CarePlan', 'CareTeam', 'Goal', 'Patient', 'Practitioner', 'PractitionerRole', 'Organization', 'RelatedPerson', 'Provenance', 'AuditEvent']) {
+    for (const type of ['CarePlan', 'CareTeam', 'Goal', 'Patient', 'Practitioner', 'PractitionerRole', 'Organization', 'RelatedPerson', 'Provenance', 'AuditEvent', 'Subscription']) {
       for (const p of searchParamsOf(type)) {
         const value = p.type === 'date' ? 'ge2020-01-01' : p.type === 'reference' ? 'Patient/x' : 'x';
         // A date alone names no index: it is asked with the patient, as a range always is.
@@ -141,11 +151,15 @@ describe('a broad scenario sends only indexed queries', () => {
     await state.onServer('CarePlan');
     expect(await get('/sync/status')).toBeLessThan(500);
     await recover(db.versions);
+    // The agreement above changed the plan: its notification reached the receiver.
+    await until(() => receiver.events().some((e) => e.startsWith(`PUT CarePlan/${plan.id}/`)), 'a notification of the plan');
+    await new Queue(db.models.connection).waiting(sub.id!);
+    expect((await s.request('/fhir/Subscription?status=active')).status).toBe(200);
   });
 
   it('and every query it sent is served by a declared index', () => {
     const declared = new Map<string, Set<string>>();
-    for (const spec of [...storeIndexes(), ...SYNC_STATE_INDEXES]) declared.set(spec.collection, new Set([...(declared.get(spec.collection) ?? []), ...spec.fields]));
+    for (const spec of [...storeIndexes(), ...SYNC_STATE_INDEXES, ...SUBSCRIPTION_INDEXES]) declared.set(spec.collection, new Set([...(declared.get(spec.collection) ?? []), ...spec.fields]));
     expect(seen.length).toBeGreaterThan(100);
     const bad = seen.flatMap((c) => {
       const why = served(c, declared);

@@ -16,6 +16,8 @@ import { DEV_IDP_PATH, devIdpWanted } from '../../src/auth/dev-idp/wanted.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { createLogger } from '../../src/log.ts';
 import { buildServices } from '../../src/services.ts';
+import { writeChecks } from '../../src/checks.ts';
+import { startSubscriptions, subscriptionSettings, type SubscriptionDispatcher } from '../../src/subscriptions/index.ts';
 import { webRouter } from '../../src/web/index.ts';
 import { WEB_BUNDLE } from './web-bundle.ts';
 import type { FhirServices } from '../../src/fhir/types.ts';
@@ -42,6 +44,8 @@ export interface TestServer {
   request(path: string, init?: RequestInit & { auth?: string | null; json?: unknown }): Promise<Response>;
   /** The development identity provider, when it was started. */
   devIdp?: DevIdp;
+  /** The Subscriptions' dispatcher, when it was started (TestServerOptions.subscriptions). */
+  subscriptions?: SubscriptionDispatcher;
   /** Stops the server (and its sync); the database is dropped unless kept for a restart. */
   close(opts?: { keepDatabase?: boolean }): Promise<void>;
 }
@@ -59,6 +63,8 @@ export interface TestServerOptions {
    * Its key goes to `dataDir` (default a fresh temporary folder, removed on close).
    */
   devIdp?: boolean | { dataDir: string };
+  /** Run the Subscriptions' dispatcher (as `npm start` does), configured by `env`'s SAMPLAN_SUBSCRIPTION_*. */
+  subscriptions?: boolean;
   /** Serve the web apps (bundled by the global set-up into build/web), as `npm start` does. */
   web?: boolean;
 }
@@ -66,7 +72,8 @@ export interface TestServerOptions {
 export async function startTestServer(env: Record<string, string> = {}, opts: TestServerOptions = {}): Promise<TestServer> {
   const db = opts.db ?? (await openTestDatabase());
   const config: Config = { ...loadConfig({ LOG_LEVEL: 'silent', SAMPLAN_RATE_LIMIT: '0', SAMPLAN_AUTH_FAILURE_LIMIT: '0', ...env }), port: 0, host: '127.0.0.1' };
-  const services = buildServices(db);
+  const services = buildServices(db, writeChecks(), subscriptionSettings(config));
+  const subscriptions = opts.subscriptions ? await startSubscriptions(db, services.store, subscriptionSettings(config)) : undefined;
   const sync = opts.sync ? await opts.sync(db, services) : undefined;
   // Listen first: the development provider's issuer and the tokens' audience name the port.
   const server: Server = createServer();
@@ -106,6 +113,7 @@ export async function startTestServer(env: Record<string, string> = {}, opts: Te
     db,
     services,
     ...(devIdp ? { devIdp } : {}),
+    ...(subscriptions ? { subscriptions } : {}),
     token,
     async seed(resource) {
       const current = await db.versions.current(resource.resourceType, resource.id);
@@ -127,6 +135,7 @@ export async function startTestServer(env: Record<string, string> = {}, opts: Te
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await sync?.stop();
+      await subscriptions?.stop();
       if (!closeOpts.keepDatabase) await dropTestDatabase(db);
       if (tempDir) rmSync(tempDir, { recursive: true, force: true });
     },

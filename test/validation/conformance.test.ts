@@ -75,7 +75,7 @@ describe('profiles/', () => {
       Goal: [PROFILE.goal],
       Provenance: [PROFILE.agreementProvenance],
     });
-    expect(searchParameters().map((p) => p.url).sort()).toEqual([SEARCH_PARAMETER.agreementStatus, SEARCH_PARAMETER.reviewDue, SEARCH_PARAMETER.syncConflict].sort());
+    expect(searchParameters().map((p) => p.url).sort()).toEqual([SEARCH_PARAMETER.agreementStatus, SEARCH_PARAMETER.reviewDue, SEARCH_PARAMETER.subscriptionOwner, SEARCH_PARAMETER.syncConflict].sort());
   });
 
   it('maps care-team roles to the verified SNOMED CT / HL7 codes only', () => {

@@ -104,6 +104,12 @@ const AUDIT_EVENT: SearchParam[] = [
   dateParam('AuditEvent', 'date', core('AuditEvent', 'date'), 'When the event was recorded', (r) => dateRange(r.recorded)),
 ];
 
+// Subscriptions (issue 14); `owner`, which access narrows them by, is registered by src/subscriptions.
+const SUBSCRIPTION: SearchParam[] = [
+  tokenParam('Subscription', 'status', core('Subscription', 'status'), 'requested | active | error | off', (r) => tokenValues('http://hl7.org/fhir/subscription-status', r.status)),
+  tokenParam('Subscription', 'type', core('Subscription', 'type'), 'The channel type (rest-hook)', (r) => tokenValues('http://terminology.hl7.org/CodeSystem/subscription-channel-type', r.channel.type)),
+];
+
 const REGISTRY: Record<string, SearchParam[]> = {
   CarePlan: CARE_PLAN,
   CareTeam: CARE_TEAM,
@@ -119,6 +125,7 @@ const REGISTRY: Record<string, SearchParam[]> = {
   ],
   Provenance: PROVENANCE,
   AuditEvent: AUDIT_EVENT,
+  Subscription: SUBSCRIPTION,
 };
 
 /** Lets other capabilities (plan rules, audit) add parameters at start-up, before the first write. */
@@ -137,7 +144,7 @@ export function searchParam(type: string, name: string): SearchParam | undefined
 }
 
 /** The types the REST API serves; the store holds only these. */
-export const RESOURCE_TYPES = ['CarePlan', 'CareTeam', 'Goal', 'Patient', 'RelatedPerson', 'Practitioner', 'PractitionerRole', 'Organization', 'Provenance', 'AuditEvent'] as const;
+export const RESOURCE_TYPES = ['CarePlan', 'CareTeam', 'Goal', 'Patient', 'RelatedPerson', 'Practitioner', 'PractitionerRole', 'Organization', 'Provenance', 'AuditEvent', 'Subscription'] as const;
 export type ServedType = (typeof RESOURCE_TYPES)[number];
 
 export function isServedType(type: string): type is ServedType {
