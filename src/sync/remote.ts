@@ -97,7 +97,10 @@ export class RemoteServer {
    */
   async put(resource: fhir4.Resource & { id: string }, ifMatch?: string): Promise<RemoteResource> {
     const { resourceType: type, id } = resource;
-    const headers: Record<string, string> = ifMatch ? { 'if-match': `W/"${ifMatch}"` } : {};
+    // No If-Match: a create. `If-None-Match: *` asks the server to refuse (412) if the id is taken by
+    // now (R5 added it to update-as-create, https://hl7.org/fhir/R5/http.html#upsert; RFC 9110
+    // §13.1.2). Servers without it ignore the header: outbound.ts checks what the PUT replaced.
+    const headers: Record<string, string> = ifMatch ? { 'if-match': `W/"${ifMatch}"` } : { 'if-none-match': '*' };
     const answer = await this.call('PUT', `${type}/${encodeURIComponent(id)}`, resource, headers);
     const stored = answer.body as Partial<RemoteResource>;
     if (stored?.meta?.versionId) return asResource(stored, type, id);
@@ -108,6 +111,17 @@ export class RemoteServer {
     const back = await this.read(type, id);
     if (back && back.meta.source === resource.meta?.source) return back;
     throw new RemoteUnavailable(`PUT ${type}/${id} answered without a version; sync will recognise its push on the next attempt`);
+  }
+
+  /**
+   * The version the server holds just before `vid` in the resource's history
+   * (newest first, https://hl7.org/fhir/R4/http.html#history), or null when
+   * `vid` was the first, or is not among the newest few.
+   */
+  async versionBefore(type: string, id: string, vid: string): Promise<RemoteResource | null> {
+    const found = entries((await this.call('GET', `${type}/${encodeURIComponent(id)}/_history?_count=10`)).body, type).filter((r) => r.id === id);
+    const i = found.findIndex((r) => r.meta.versionId === vid);
+    return i >= 0 ? (found[i + 1] ?? null) : null;
   }
 
   /** Deletes; a resource that is already gone counts as deleted. */
