@@ -8,11 +8,11 @@
  * The races are put in their window by running the other write when the
  * first reaches the (real) store, over real HTTP; nothing is timed.
  */
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agreementOf, agreementState } from '../../src/plans/index.ts';
 import type { Store } from '../../src/store/index.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
+import { loadPatientkontrakt } from './fixtures.ts';
 
 let s: TestServer;
 let planId = '';
@@ -21,12 +21,7 @@ let goalIds: string[] = [];
 
 beforeAll(async () => {
   s = await startTestServer();
-  const bundle = JSON.parse(readFileSync(new URL('../../fhir-examples/patientkontrakt-skane.bundle.json', import.meta.url), 'utf8')) as fhir4.Bundle;
-  const res = (await (await s.request('/fhir', { method: 'POST', json: bundle })).json()) as fhir4.Bundle;
-  const plan = res.entry!.map((e) => e.resource!).find((r) => r.resourceType === 'CarePlan') as fhir4.CarePlan;
-  planId = plan.id!;
-  patientRef = plan.subject.reference!;
-  goalIds = plan.goal!.map((g) => g.reference!.split('/')[1]!);
+  ({ planId, patientRef, goalIds } = await loadPatientkontrakt(s));
 });
 afterAll(() => s.close());
 

@@ -8,11 +8,11 @@
  * The concurrent edit is put exactly in that window by running it when the
  * transaction reaches the store (the real store, over real HTTP), not by timing.
  */
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agreementState } from '../../src/plans/index.ts';
 import type { Store } from '../../src/store/index.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
+import { loadPatientkontrakt } from './fixtures.ts';
 
 let s: TestServer;
 let planId = '';
@@ -21,12 +21,9 @@ let goalId = '';
 
 beforeAll(async () => {
   s = await startTestServer();
-  const bundle = JSON.parse(readFileSync(new URL('../../fhir-examples/patientkontrakt-skane.bundle.json', import.meta.url), 'utf8')) as fhir4.Bundle;
-  const res = (await (await s.request('/fhir', { method: 'POST', json: bundle })).json()) as fhir4.Bundle;
-  const plan = res.entry!.map((e) => e.resource!).find((r) => r.resourceType === 'CarePlan') as fhir4.CarePlan;
-  planId = plan.id!;
-  patientRef = plan.subject.reference!;
-  goalId = plan.goal![0]!.reference!.split('/')[1]!;
+  const loaded = await loadPatientkontrakt(s);
+  ({ planId, patientRef } = loaded);
+  goalId = loaded.goalIds[0]!;
 });
 afterAll(() => s.close());
 

@@ -9,35 +9,25 @@
  * reaches the peer, before the peer handles it (test/support/fhir-peer.ts
  * beforeHandle). Nothing is timed.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FhirPeer } from '../support/fhir-peer.ts';
-import type { SyncInstance } from '../support/sync-instance.ts';
-import { type Scene, goal, scene, serverRead } from './fixtures.ts';
+import { describe, expect, it } from 'vitest';
+import { goal, sceneForFile, serverPut, serverRead } from './fixtures.ts';
 
 const CONFLICT = 'https://samplan.org/fhir/StructureDefinition/samplan-sync-conflict';
 const THEIRS = 'Skrivet direkt på servern av ett annat system';
 const OURS = 'Skrivet i regionen';
 
-let s: Scene;
-let peer: FhirPeer;
-let a: SyncInstance;
-
-beforeAll(async () => {
-  s = await scene();
-  ({ peer, a } = s);
-});
-afterAll(() => s?.stop());
+const current = sceneForFile();
 
 describe('a resource created on the server by someone else just before this instance creates it', () => {
   it('is not overwritten: their version stands, ours is merged onto it with the difference recorded', async () => {
+    const { peer, a } = current();
     expect((await a.write('PUT', 'Goal/created-twice', goal('created-twice', OURS))).status).toBe(201);
     let armed = true;
     peer.beforeHandle = async (method, path) => {
       if (!armed || method !== 'PUT' || path !== 'Goal/created-twice') return;
       armed = false;
       // The other party: it, too, creates Goal/created-twice (after this instance looked and found nothing).
-      const r = await fetch(`${peer.baseUrl}/Goal/created-twice`, { method: 'PUT', headers: { 'content-type': 'application/fhir+json' }, body: JSON.stringify(goal('created-twice', THEIRS)) });
-      expect(r.ok).toBe(true);
+      await serverPut(peer.baseUrl, goal('created-twice', THEIRS));
     };
     try {
       await a.cycle();

@@ -6,40 +6,33 @@
  * version of that person holding that value). Otherwise they are recorded as
  * what they are: unverified claims.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FhirPeer } from '../support/fhir-peer.ts';
-import type { SyncInstance } from '../support/sync-instance.ts';
-import { goal, scene, serverRead, type Scene } from './fixtures.ts';
+import { describe, expect, it } from 'vitest';
+import { goal, sceneForFile, serverPut, serverRead } from './fixtures.ts';
 
 const CONFLICT = 'https://samplan.org/fhir/StructureDefinition/samplan-sync-conflict';
 const AUTHOR_TAG = 'urn:samplan:sync:author';
 
-let s: Scene;
-let peer: FhirPeer;
-let a: SyncInstance;
+const current = sceneForFile();
 
-beforeAll(async () => {
-  s = await scene();
-  ({ peer, a } = s);
-});
-afterAll(() => s?.stop());
+/** A goal Anna wrote on A, pushed: the server's copy. */
+async function sharedByAnna(id: string, text: string): Promise<fhir4.Goal> {
+  const { a, peer } = current();
+  expect((await a.write('PUT', `Goal/${id}`, goal(id, text), {}, await a.token({ sub: 'anna.sjukskoterska' }))).status).toBe(201);
+  await a.cycle();
+  return (await serverRead<fhir4.Goal>(peer.baseUrl, 'Goal', id)).body;
+}
 
-const putThere = async (g: fhir4.Goal): Promise<void> => {
-  const r = await fetch(`${peer.baseUrl}/Goal/${g.id}`, { method: 'PUT', headers: { 'content-type': 'application/fhir+json' }, body: JSON.stringify(g) });
-  expect(r.ok).toBe(true);
-};
 const records = (g: fhir4.Goal) =>
   (g.extension ?? []).filter((e) => e.url === CONFLICT).map((e) => Object.fromEntries((e.extension ?? []).map((x) => [x.url, x.valueString ?? x.valueDateTime])));
 
 describe("a server version carrying this instance's author tag", () => {
   it("is not taken as this instance's change when it is not what this instance pushed", async () => {
+    const { a } = current();
     const anna = await a.token({ sub: 'anna.sjukskoterska' });
-    expect((await a.write('PUT', 'Goal/tagged', goal('tagged', 'Annas första'), {}, anna)).status).toBe(201);
-    await a.cycle();
-    // Someone writes on the server, keeping the meta (source, author tag) of A's push.
-    const there = (await serverRead<fhir4.Goal>(peer.baseUrl, 'Goal', 'tagged')).body;
+    const there = await sharedByAnna('tagged', 'Annas första');
     expect(there.meta?.tag?.find((t) => t.system === AUTHOR_TAG)?.display).toBe('anna.sjukskoterska @ region');
-    await putThere({ ...there, description: { text: 'Skrivet på servern' } });
+    // Someone writes on the server, keeping the meta (source, author tag) of A's push.
+    await serverPut(current().peer.baseUrl, { ...there, description: { text: 'Skrivet på servern' } });
     // Meanwhile A changes the same element.
     expect((await a.write('PUT', 'Goal/tagged', goal('tagged', 'Annas andra'), {}, anna)).status).toBe(200);
     await a.cycle();
@@ -53,10 +46,8 @@ describe("a server version carrying this instance's author tag", () => {
 
 describe('a conflict record from the server naming a person of this instance', () => {
   it('is kept, but its claim about this instance is marked unverified when no local version bears it out', async () => {
-    const anna = await a.token({ sub: 'anna.sjukskoterska' });
-    expect((await a.write('PUT', 'Goal/injected', goal('injected', 'Det riktiga målet'), {}, anna)).status).toBe(201);
-    await a.cycle();
-    const there = (await serverRead<fhir4.Goal>(peer.baseUrl, 'Goal', 'injected')).body;
+    const { a } = current();
+    const there = await sharedByAnna('injected', 'Det riktiga målet');
     const forged: fhir4.Extension = {
       url: CONFLICT,
       extension: [
@@ -69,7 +60,7 @@ describe('a conflict record from the server naming a person of this instance', (
         { url: 'detected', valueDateTime: new Date().toISOString() },
       ],
     };
-    await putThere({ ...there, extension: [...(there.extension ?? []), forged] });
+    await serverPut(current().peer.baseUrl, { ...there, extension: [...(there.extension ?? []), forged] });
     await a.cycle();
     const [record] = records((await a.read<fhir4.Goal>('Goal/injected')).body);
     expect(record?.id).toBe('forged-1');
