@@ -12,7 +12,7 @@
  */
 import { servicePrincipal, type CallContext } from '../auth/index.ts';
 import { FhirError, fail } from '../errors.ts';
-import { checkRelated, type RelatedOptions } from '../plans/index.ts';
+import { afterGoalWrites, checkRelated, type RelatedOptions } from '../plans/index.ts';
 import type { AccessAction, AccessRecord, GuardedWrite, StoredVersion, VersionDoc } from '../store/index.ts';
 import type { FhirServices, FhirRequest } from './types.ts';
 
@@ -50,7 +50,7 @@ export async function prepareWrite(req: FhirRequest, svc: FhirServices, intent: 
 }
 
 /** samplan itself, acting within the caller's request (same request id, so the audit trail ties them together). */
-function serviceContext(req: FhirRequest): CallContext {
+export function serviceContext(req: FhirRequest): CallContext {
   return { principal: servicePrincipal('plan-rules'), requestId: req.ctx.requestId, baseUrl: req.ctx.baseUrl };
 }
 
@@ -74,6 +74,13 @@ export async function relatedWrites(req: FhirRequest, svc: FhirServices, writes:
  * plain write, audited as `single`.
  */
 export async function storeRelated(req: FhirRequest, svc: FhirServices, audit: AuditBase, r: RelatedWrites, single?: AccessAction): Promise<VersionDoc[]> {
+  const docs = await storeWrites(req, svc, audit, r, single);
+  // Stored: now look again for agreements recorded while a goal here changed (plans/agreement-goals.ts).
+  await afterGoalWrites(r.writes, docs, svc.store, r.service);
+  return docs;
+}
+
+async function storeWrites(req: FhirRequest, svc: FhirServices, audit: AuditBase, r: RelatedWrites, single?: AccessAction): Promise<VersionDoc[]> {
   if (r.followUps.length > 0) return (await svc.store.writeWithFollowUps(req.ctx, audit, r.writes, r.service, r.followUps)).slice(0, r.writes.length);
   const [only] = r.writes;
   if (single && only && r.writes.length === 1) return [await svc.store.write(req.ctx, single, only)];

@@ -116,6 +116,8 @@ export interface AgreeInput {
   recorded?: string;
   /** Id for the new Provenance; default a random UUID. Store it under this id. */
   provenanceId?: string;
+  /** The versions of the plan's goals as the patient saw them, pinned in the Provenance (agreement-goals.ts). */
+  goals?: { id: string; versionId: number }[];
 }
 
 export interface AgreeResult {
@@ -123,6 +125,14 @@ export interface AgreeResult {
   provenance: fhir4.Provenance;
   /** The plan to store as its next version, with the agreement current. */
   plan: fhir4.CarePlan;
+}
+
+/**
+ * The Provenance entities that pin the plan's goals as the patient saw them
+ * (role `source`, version-specific: https://hl7.org/fhir/R4/provenance-definitions.html#Provenance.entity).
+ */
+export function goalEntities(pins: readonly { id: string; versionId: number }[]): fhir4.ProvenanceEntity[] {
+  return pins.map((p) => ({ role: 'source', what: { reference: `Goal/${p.id}/_history/${p.versionId}`, type: 'Goal' } }));
 }
 
 const AGREEABLE = new Set(['draft', 'active', 'on-hold']);
@@ -176,6 +186,7 @@ export function agree(input: AgreeInput): AgreeResult {
       },
     ],
     ...(reason ? { reason: [reason] } : {}),
+    ...(input.goals?.length ? { entity: goalEntities(input.goals) } : {}),
   };
   const agreement: Agreement = {
     status: 'current',

@@ -15,9 +15,10 @@
  */
 import type { CallContext } from '../auth/principal.ts';
 import { FhirError, type Issue } from '../errors.ts';
-import type { GuardedWrite, Store } from '../store/index.ts';
+import type { GuardedWrite, Store, VersionDoc } from '../store/index.ts';
 import { assertStructure, assertValid, validateResource, planKinds } from '../validation/index.ts';
 import { agreementAfterChange, type AgreementOptions } from './agreement.ts';
+import { staleForGoalWrites } from './agreement-goals.ts';
 import { assertStaffOnCareTeam, type Pending, type RelatedReader } from './care-team-check.ts';
 import { markStaleForGoals, type StaleMarking } from './goal-change.ts';
 import { assertTransition } from './lifecycle.ts';
@@ -130,6 +131,15 @@ async function assertTeamsKeepStaff(writes: GuardedWrite[], store: Store, ctx: C
   }
 }
 
+/**
+ * After the writes of a request were stored (`docs`, in the order of
+ * `writes`): agreements recorded while a goal among them changed, which the
+ * look before the write could not see, are marked stale (agreement-goals.ts).
+ */
+export async function afterGoalWrites(writes: readonly GuardedWrite[], docs: readonly VersionDoc[], store: Store, service: CallContext): Promise<void> {
+  await staleForGoalWrites(store, service, plansWithGoal(store, service), writes, docs);
+}
+
 /** The profile-level issues (plan-kind rules included) of a plan, without refusing anything. */
 export function planRuleIssues(plan: fhir4.CarePlan): Issue[] {
   return validateResource(plan);
@@ -150,6 +160,7 @@ export {
   type AgreeInput,
   type AgreeResult,
 } from './agreement.ts';
+export { goalsMovedSince, goalsOfPlan, markStaleAsService, pinsOf, type PinnedGoal } from './agreement-goals.ts';
 export { agreedContent, canonicalJson, contentDigest, goalChangeMatters } from './agreed-content.ts';
 export { assertStaffOnCareTeam, localReference, type Pending, type RelatedReader } from './care-team-check.ts';
 export { changedGoals, goalWriteMatters, markStaleForGoals, type PlansWithGoal, type StaleMarking } from './goal-change.ts';

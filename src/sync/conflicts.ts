@@ -44,15 +44,15 @@ export function conflictExtension(c: ConflictRecord): fhir4.Extension {
   };
 }
 
-/** The records for what a merge found, ready to add to the merged resource. */
-export function recordsFor(conflicts: Conflict[], keptBy: string, lostBy: string, at: Date): ConflictRecord[] {
-  return conflicts.map((c) => ({
+/** The records for what a merge found, ready to add to the merged resource; `lostBy[i]` lost `conflicts[i]` (authors.ts). */
+export function recordsFor(conflicts: Conflict[], keptBy: string, lostBy: readonly string[], at: Date): ConflictRecord[] {
+  return conflicts.map((c, i) => ({
     id: randomUUID(),
     element: c.path,
     ...(c.kept === undefined ? {} : { kept: json(c.kept) }),
     ...(c.lost === undefined ? {} : { lost: json(c.lost) }),
     keptBy,
-    lostBy,
+    lostBy: lostBy[i] ?? 'unknown',
     detected: at.toISOString(),
   }));
 }

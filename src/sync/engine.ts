@@ -28,7 +28,10 @@ export interface SyncOptions {
   /** SAMPLAN_INSTANCE_ID; default: an id made on first start and kept in the database. */
   instance?: string;
   intervalMs?: number;
+  /** Per request to the server, until its whole answer has come. */
   timeoutMs?: number;
+  /** Largest answer read from the server, in bytes (default 16 MiB; remote.ts). */
+  maxBytes?: number;
   /** How far before the checkpoint each pull starts again. */
   overlapMs?: number;
   leaseMs?: number;
@@ -104,7 +107,7 @@ export class SyncEngine {
       versions: db.versions,
       store,
       ctx,
-      remote: new RemoteServer(opts.remoteUrl, { timeoutMs: opts.timeoutMs, ...(opts.headers ? { headers: opts.headers } : {}) }),
+      remote: new RemoteServer(opts.remoteUrl, { timeoutMs: opts.timeoutMs, ...(opts.maxBytes ? { maxBytes: opts.maxBytes } : {}), ...(opts.headers ? { headers: opts.headers } : {}) }),
       state,
       instance,
       localBase: opts.localBase.replace(/\/+$/, ''),

@@ -18,7 +18,8 @@ import { SYNCED_TYPES } from '../store/models.ts';
 import type { StoredVersion, VersionDoc } from '../store/index.ts';
 import { TRANSITIONS, type PlanStatus } from '../plans/index.ts';
 import { validateResource } from '../validation/index.ts';
-import { content, localAuthor, ourVersion, remoteAuthor, sameContent, serverForm, type SyncContext } from './context.ts';
+import { content, ourVersion, sameContent, serverForm, type SyncContext } from './context.ts';
+import { loserOf, vetConflictRecords, vouchedAuthor } from './authors.ts';
 import { localDigest, reconcileAgreement, renewedThere } from './agreement.ts';
 import { recordsFor, withConflicts } from './conflicts.ts';
 import { merge3 } from './merge.ts';
@@ -90,10 +91,12 @@ async function applyOnce(s: SyncContext, r: RemoteResource): Promise<Applied | '
 
   const base = (st?.baseContent ?? undefined) as fhir4.Resource | undefined;
   const changedHere = current !== null && current.versionId > (st?.base ?? 0);
-  if (changedHere && !current.deleted) return mergeOnto(s, r, st, current, base);
+  // Conflict records from elsewhere are taken in, but not their word about this instance's people (authors.ts).
+  const vetted = await vetConflictRecords(s, r, current);
+  if (changedHere && !current.deleted) return mergeOnto(s, r, vetted, st, current, base);
 
   // Nothing changed here since the version last shared (or only a deletion here, which an edit there outlives).
-  const shared = reconcileAgreement(r, [{ version: base, trusted: true }, { version: r, trusted: renewedThere(r, base) }]);
+  const shared = reconcileAgreement(vetted, [{ version: base, trusted: true }, { version: vetted, trusted: renewedThere(r, base) }]);
   const body = await localBody(s, shared, r.meta);
   const refused = problems(body, current);
   if (refused) return refuse(s, r, `Server version ${vid} is not valid here: ${refused}`);
@@ -104,19 +107,23 @@ async function applyOnce(s: SyncContext, r: RemoteResource): Promise<Applied | '
   return 'applied';
 }
 
-/** Both sides changed the resource: merge, record conflicts, store as a pending version onto the server's. */
-async function mergeOnto(s: SyncContext, r: RemoteResource, st: ResourceState | null, shown: VersionDoc, base: fhir4.Resource | undefined): Promise<Applied | 'raced'> {
+/**
+ * Both sides changed the resource: merge, record conflicts, store as a pending version onto the server's.
+ * `theirs` is `r` with its conflict records vetted (authors.ts): what is merged; `r` is what the server holds.
+ */
+async function mergeOnto(s: SyncContext, r: RemoteResource, theirs: RemoteResource, st: ResourceState | null, shown: VersionDoc, base: fhir4.Resource | undefined): Promise<Applied | 'raced'> {
   const { resourceType: type, id } = r;
   // The version document itself (the projection `current()` may answer from has no author).
   const current = (await s.versions.version(type, id, shown.versionId)) ?? shown;
   // Merged in the server's form, so that the two sides' ways of writing references do not differ.
   const local = content(await serverForm(s, current));
-  const { merged, conflicts } = merge3<object>(base && content(base), local, content(r));
-  const records = recordsFor(conflicts, remoteAuthor(r), localAuthor(s, current), s.now());
+  const { merged, conflicts } = merge3<object>(base && content(base), local, content(theirs));
+  const losers = await Promise.all(conflicts.map((c) => loserOf(s, current, st?.base ?? 0, c)));
+  const records = recordsFor(conflicts, await vouchedAuthor(s, r), losers, s.now());
   const result = reconcileAgreement(withConflicts(merged as fhir4.DomainResource, records), [
     { version: base, trusted: true },
     { version: local as fhir4.Resource, trusted: true },
-    { version: r, trusted: renewedThere(r, base) },
+    { version: theirs, trusted: renewedThere(r, base) },
   ]);
   const body = await localBody(s, result, r.meta);
   if (sameContent(body, current.resource as fhir4.Resource)) {

@@ -15,7 +15,7 @@
 import { ourVersion, sameContent, serverForm, type SyncContext } from './context.ts';
 import { applyRemote, recordShared } from './inbound.ts';
 import { clearPending, pendingVersions, type PendingVersion } from './outbox.ts';
-import { RemoteRefused, type RemoteResource } from './remote.ts';
+import { RemoteRefused, RemoteUnavailable, type RemoteResource } from './remote.ts';
 
 export interface PushCounts {
   pushed: number;
@@ -112,16 +112,20 @@ async function pushOne(s: SyncContext, p: PendingVersion): Promise<Outcome> {
       // Not on the server as far as this instance knows: look first, so a lost answer is not pushed twice.
       const there = await s.remote.read(type, id);
       if (there) return await onServerAhead(s, p, body, there);
-      stored = await s.remote.put(body);
+      const created = await createOnServer(s, body, undefined);
+      if ('overtaken' in created) return await onServerAhead(s, p, body, created.overtaken);
+      stored = created.stored;
     } else {
       try {
         stored = await s.remote.put(body, ifMatch);
       } catch (err) {
         if (!(err instanceof RemoteRefused) || ![404, 409, 410, 412].includes(err.status)) throw err;
         const there = await s.remote.read(type, id);
+        if (there) return await onServerAhead(s, p, body, there);
         // Deleted there while changed here: the edit outlives the deletion (README, "Sync").
-        if (!there) stored = await s.remote.put(body);
-        else return await onServerAhead(s, p, body, there);
+        const created = await createOnServer(s, body, ifMatch);
+        if ('overtaken' in created) return await onServerAhead(s, p, body, created.overtaken);
+        stored = created.stored;
       }
     }
     await recordShared(s, st, body, stored.meta.versionId, n);
@@ -130,6 +134,44 @@ async function pushOne(s: SyncContext, p: PendingVersion): Promise<Outcome> {
     if (!(err instanceof RemoteRefused)) throw err;
     await s.state.set(type, id, { error: { at: s.now(), message: `Push of version ${n} refused: ${err.message}` } }, false);
     return 'refused';
+  }
+}
+
+/**
+ * Creates on the server a resource it did not have when this instance looked,
+ * without overwriting one another party created under that id since: that
+ * version reached the server first, and is kept (README, "Sync"). R4 has no
+ * create-only update; the PUT carries `If-None-Match: *` (remote.ts), and a
+ * server that honours it refuses with 412. Medplum does not (its 4.x router
+ * passes only If-Match to an update), nor, as far as we could find, does HAPI:
+ * so the history is asked what this PUT replaced. A version there that this
+ * instance did not know (`known`: the one it last shared, since deleted) and
+ * did not push was someone else's creation: it is put back — If-Match on this
+ * PUT's version, so nothing newer is overwritten either — and this
+ * instance's version is merged onto it like any change made there first.
+ */
+async function createOnServer(s: SyncContext, body: fhir4.Resource & { id: string }, known: string | undefined): Promise<{ stored: RemoteResource } | { overtaken: RemoteResource }> {
+  const { resourceType: type, id } = body;
+  const overtaken = async (): Promise<{ stored: RemoteResource } | { overtaken: RemoteResource }> => {
+    const there = await s.remote.read(type, id);
+    if (!there) throw new RemoteUnavailable(`PUT ${type}/${id} was refused as taken, and then nothing was there; trying again later`);
+    return { overtaken: there };
+  };
+  let stored: RemoteResource;
+  try {
+    stored = await s.remote.put(body);
+  } catch (err) {
+    if (err instanceof RemoteRefused && (err.status === 412 || err.status === 409)) return overtaken();
+    throw err;
+  }
+  const replaced = await s.remote.versionBefore(type, id, stored.meta.versionId);
+  if (!replaced || replaced.meta.versionId === known || ourVersion(s, replaced) !== undefined) return { stored };
+  const { versionId: _v, lastUpdated: _l, ...meta } = replaced.meta;
+  try {
+    return { overtaken: await s.remote.put({ ...replaced, meta } as fhir4.Resource & { id: string }, stored.meta.versionId) };
+  } catch (err) {
+    if (err instanceof RemoteRefused && [404, 409, 410, 412].includes(err.status)) return overtaken(); // changed again meanwhile: merge onto that
+    throw err;
   }
 }
 

@@ -1,16 +1,16 @@
 /**
- * The FHIR server samplan syncs with (FHIR_SYNC_URL), through fhir-kit-client.
- * Only the few interactions sync needs, each with a time limit, and every
- * failure sorted into one of two kinds:
+ * The FHIR server samplan syncs with (FHIR_SYNC_URL), over fetch. Only the
+ * few interactions sync needs, each bounded — an answer must come whole within
+ * the time limit (headers and body alike) and be no larger than the size cap,
+ * read only that far — and every failure sorted into one of two kinds:
  *
- *   RemoteUnavailable  no answer, or a 5xx / 429: try again later (back-off);
+ *   RemoteUnavailable  no answer, no answer in time, an answer too large or
+ *                      not JSON, or a 5xx / 429: try again later (back-off);
  *   RemoteRefused      the server answered and said no (4xx): retrying the
  *                      same request will not help.
  *
  * Version ids on the server are opaque strings (issue 4: never assume numbers).
  */
-import { Client, RESPONSE_KEY, type FhirResource as KitResource } from 'fhir-kit-client';
-
 export interface RemoteResource extends fhir4.DomainResource {
   resourceType: string;
   id: string;
@@ -30,10 +30,6 @@ export class RemoteRefused extends Error {
   }
 }
 
-interface KitError extends Error {
-  response?: { status: number; data?: unknown };
-}
-
 /** The first diagnostics of an OperationOutcome answer, for error messages. */
 function outcomeText(data: unknown): string {
   const o = data as fhir4.OperationOutcome | undefined;
@@ -42,42 +38,80 @@ function outcomeText(data: unknown): string {
 }
 
 export interface RemoteOptions {
-  /** Per request, in ms. */
+  /** Per request, in ms: until the whole answer has come. */
   timeoutMs?: number;
+  /** Largest answer read, in bytes (a page of 100 plans is a few MB). */
+  maxBytes?: number;
   /** e.g. an Authorization header for the server. */
   headers?: Record<string, string>;
 }
 
+class TooLarge extends Error {}
+
+/** The body as text, reading no more than `max` bytes of it. */
+async function readCapped(res: Response, max: number): Promise<string> {
+  const declared = Number(res.headers.get('content-length') ?? NaN);
+  if (declared > max) {
+    await res.body?.cancel();
+    throw new TooLarge(`the answer is larger than ${max} bytes (Content-Length ${declared})`);
+  }
+  const reader = res.body?.getReader();
+  if (!reader) return '';
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > max) {
+      await reader.cancel();
+      throw new TooLarge(`the answer is larger than ${max} bytes`);
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
 export class RemoteServer {
-  private readonly client: Client;
   private readonly timeoutMs: number;
+  private readonly maxBytes: number;
+  private readonly headers: Record<string, string>;
 
   constructor(
     readonly baseUrl: string,
     opts: RemoteOptions = {},
   ) {
-    this.client = new Client({ baseUrl, customHeaders: { accept: 'application/fhir+json', ...opts.headers } });
     this.timeoutMs = opts.timeoutMs ?? 10_000;
+    this.maxBytes = opts.maxBytes ?? 16 * 1024 * 1024;
+    this.headers = { accept: 'application/fhir+json', ...opts.headers };
   }
 
-  private async call(method: 'GET' | 'PUT' | 'DELETE', path: string, body?: fhir4.Resource, headers: Record<string, string> = {}): Promise<{ status: number; body: unknown; headers?: Headers }> {
+  private async call(method: 'GET' | 'PUT' | 'DELETE', path: string, body?: fhir4.Resource, headers: Record<string, string> = {}): Promise<{ status: number; body: unknown; headers: Headers }> {
+    const url = `${this.baseUrl.replace(/\/$/, '')}/${path}`;
+    let res: Response;
+    let text: string;
     try {
-      const result = await this.client.request(path, {
+      // One signal for the whole exchange: it also ends the reading of a body that never finishes.
+      res = await fetch(url, {
         method,
-        options: { headers: body ? { 'content-type': 'application/fhir+json', ...headers } : headers, signal: AbortSignal.timeout(this.timeoutMs) },
-        // fhir-kit-client types bodies as plain records; a FHIR resource is one.
-        ...(body ? { body: body as unknown as KitResource } : {}),
+        headers: { ...this.headers, ...(body ? { 'content-type': 'application/fhir+json' } : {}), ...headers },
+        ...(body ? { body: JSON.stringify(body) } : {}),
+        signal: AbortSignal.timeout(this.timeoutMs),
       });
-      const response = (result as { [RESPONSE_KEY]?: Response })[RESPONSE_KEY];
-      return { status: response?.status ?? 200, body: result, ...(response ? { headers: response.headers } : {}) };
-    } catch (e) {
-      const err = e as KitError;
-      const status = err.response?.status;
-      if (status === undefined || status >= 500 || status === 429) {
-        throw new RemoteUnavailable(`${method} ${path}: ${status ? `HTTP ${status}` : describeNetworkError(err)}`);
-      }
-      throw new RemoteRefused(status, `${method} ${path}: HTTP ${status} ${outcomeText(err.response?.data)}`.trim());
+      text = await readCapped(res, this.maxBytes);
+    } catch (err) {
+      throw new RemoteUnavailable(`${method} ${path}: ${describeNetworkError(err as Error)}`);
     }
+    let data: unknown;
+    try {
+      data = text ? (JSON.parse(text) as unknown) : undefined;
+    } catch {
+      if (res.ok) throw new RemoteUnavailable(`${method} ${path}: HTTP ${res.status} with an answer that is not JSON`);
+    }
+    const { status } = res;
+    if (status >= 500 || status === 429) throw new RemoteUnavailable(`${method} ${path}: HTTP ${status}`);
+    if (status >= 400) throw new RemoteRefused(status, `${method} ${path}: HTTP ${status} ${outcomeText(data)}`.trim());
+    return { status, body: data, headers: res.headers };
   }
 
   /** The current version, or null when the server has none (never created, or deleted). */
@@ -97,7 +131,10 @@ export class RemoteServer {
    */
   async put(resource: fhir4.Resource & { id: string }, ifMatch?: string): Promise<RemoteResource> {
     const { resourceType: type, id } = resource;
-    const headers: Record<string, string> = ifMatch ? { 'if-match': `W/"${ifMatch}"` } : {};
+    // No If-Match: a create. `If-None-Match: *` asks the server to refuse (412) if the id is taken by
+    // now (R5 added it to update-as-create, https://hl7.org/fhir/R5/http.html#upsert; RFC 9110
+    // §13.1.2). Servers without it ignore the header: outbound.ts checks what the PUT replaced.
+    const headers: Record<string, string> = ifMatch ? { 'if-match': `W/"${ifMatch}"` } : { 'if-none-match': '*' };
     const answer = await this.call('PUT', `${type}/${encodeURIComponent(id)}`, resource, headers);
     const stored = answer.body as Partial<RemoteResource>;
     if (stored?.meta?.versionId) return asResource(stored, type, id);
@@ -108,6 +145,17 @@ export class RemoteServer {
     const back = await this.read(type, id);
     if (back && back.meta.source === resource.meta?.source) return back;
     throw new RemoteUnavailable(`PUT ${type}/${id} answered without a version; sync will recognise its push on the next attempt`);
+  }
+
+  /**
+   * The version the server holds just before `vid` in the resource's history
+   * (newest first, https://hl7.org/fhir/R4/http.html#history), or null when
+   * `vid` was the first, or is not among the newest few.
+   */
+  async versionBefore(type: string, id: string, vid: string): Promise<RemoteResource | null> {
+    const found = entries((await this.call('GET', `${type}/${encodeURIComponent(id)}/_history?_count=10`)).body, type).filter((r) => r.id === id);
+    const i = found.findIndex((r) => r.meta.versionId === vid);
+    return i >= 0 ? (found[i + 1] ?? null) : null;
   }
 
   /** Deletes; a resource that is already gone counts as deleted. */
@@ -162,7 +210,7 @@ function asResource(body: unknown, type: string, id?: string): RemoteResource {
 /** The search matches of `type` in a Bundle; entries of other types (includes, outcomes, or worse) are left out. */
 function entries(body: unknown, type: string): RemoteResource[] {
   const b = body as fhir4.Bundle;
-  return (b.entry ?? []).flatMap((e) => {
+  return (b?.entry ?? []).flatMap((e) => {
     const r = e.resource as Partial<RemoteResource> | undefined;
     return r?.resourceType === type && typeof r.id === 'string' && typeof r.meta?.versionId === 'string' ? [r as RemoteResource] : [];
   });

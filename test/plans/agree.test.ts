@@ -33,6 +33,15 @@ describe('$agree by the patient', () => {
     expect(validateResource(provenance)).toEqual([]);
   });
 
+  it('pins the versions of the goals the patient saw, and stays valid', () => {
+    const pinned = agree({ plan: stored, agent: patient, recorded: RECORDED, goals: [{ id: 'goal-1', versionId: 4 }, { id: 'goal-2', versionId: 1 }] }).provenance;
+    expect(pinned.entity).toEqual([
+      { role: 'source', what: { reference: 'Goal/goal-1/_history/4', type: 'Goal' } },
+      { role: 'source', what: { reference: 'Goal/goal-2/_history/1', type: 'Goal' } },
+    ]);
+    expect(validateResource(pinned)).toEqual([]);
+  });
+
   it('sets the agreement on the plan: current, which version, when, by whom, the Provenance, the digest', () => {
     expect(agreementOf(plan)).toEqual({
       status: 'current',

@@ -60,6 +60,11 @@ export interface FhirPeer {
    * with its own validation rules would).
    */
   refuse?: (method: string, path: string, body: unknown) => number | undefined;
+  /**
+   * Fault injection: awaited before the engine handles a request, e.g. so that
+   * another party writes on the server at exactly that moment.
+   */
+  beforeHandle?: (method: string, path: string) => Promise<void>;
 }
 
 export interface FhirPeerOptions {
@@ -133,6 +138,7 @@ export async function startFhirPeer(opts: FhirPeerOptions = {}): Promise<FhirPee
     };
     const refusal = peer.refuse?.(method, rel, body);
     if (refusal) return send(res, refusal, outcome('processing', `Refused by the test peer's fault injection (${refusal})`));
+    await peer.beforeHandle?.(method, rel);
     const [oo, resource] = await router.handleRequest(fhirReq, repo);
     if (peer.dropAnswer?.(method, rel)) {
       res.socket?.destroy();

@@ -1,6 +1,6 @@
 /** Data for the sync tests: the Skåne patientkontrakt example, and small helpers. */
 import { readFileSync } from 'node:fs';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { startFhirPeer, type FhirPeer } from '../support/fhir-peer.ts';
 import { startSyncInstance, type SyncInstance } from '../support/sync-instance.ts';
 
@@ -65,6 +65,12 @@ export async function serverRead<T = fhir4.Resource>(peerUrl: string, type: stri
   return { status: res.status, body: (await res.json()) as T };
 }
 
+/** Writes on the server directly, as another system would; fails the test unless it is stored. */
+export async function serverPut<T extends fhir4.Resource>(peerUrl: string, r: T): Promise<void> {
+  const res = await fetch(`${peerUrl}/${r.resourceType}/${r.id ?? ''}`, { method: 'PUT', headers: { 'content-type': 'application/fhir+json' }, body: JSON.stringify(r) });
+  expect(res.ok, await res.text()).toBe(true);
+}
+
 /** Waits for a condition (the deadline only stops a hung test: nothing here is a timing assertion). */
 export async function until(cond: () => Promise<boolean>, deadlineMs = 20_000): Promise<void> {
   const end = Date.now() + deadlineMs;
@@ -102,6 +108,19 @@ export async function scene(): Promise<Scene> {
     },
   };
   return out;
+}
+
+/** A scene for the whole test file: started before its tests, stopped after them. Call the answer inside a test. */
+export function sceneForFile(): () => Scene {
+  let s: Scene | undefined;
+  beforeAll(async () => {
+    s = await scene();
+  });
+  afterAll(() => s?.stop());
+  return () => {
+    if (!s) throw new Error('the scene is not started (call this inside a test)');
+    return s;
+  };
 }
 
 export interface RegionAndMunicipality extends Scene {

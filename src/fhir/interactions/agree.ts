@@ -9,10 +9,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import { fail } from '../../errors.ts';
-import { agree } from '../../plans/index.ts';
+import { agree, goalsMovedSince, goalsOfPlan, markStaleAsService, type PinnedGoal } from '../../plans/index.ts';
 import { assertValid } from '../../validation/index.ts';
 import { resourceResponse } from '../responses.ts';
 import type { FhirRequest, FhirResponse, FhirServices, InstanceOperation } from '../types.ts';
+import { serviceContext } from '../write-pipeline.ts';
 
 function parameters(body: unknown): fhir4.ParametersParameter[] {
   if (body === undefined) return [];
@@ -39,8 +40,12 @@ export const agreeOperation: InstanceOperation = async (req: FhirRequest, _type:
   const reason = get('reason')?.valueString;
   const versionId = get('versionId')?.valueId ?? get('versionId')?.valueString;
 
-  const docs = await svc.store.operation(req.ctx, '$agree', 'CarePlan', id, (current) => {
-    const result = agree({ plan: current.resource as fhir4.CarePlan, agent, ...(reason ? { reason } : {}), ...(versionId ? { versionId } : {}), provenanceId: randomUUID() });
+  const service = serviceContext(req);
+  let pins: PinnedGoal[] = [];
+  const docs = await svc.store.operation(req.ctx, '$agree', 'CarePlan', id, async (current) => {
+    const stored = current.resource as fhir4.CarePlan;
+    pins = await goalsOfPlan(svc.store, service, stored);
+    const result = agree({ plan: stored, agent, ...(reason ? { reason } : {}), ...(versionId ? { versionId } : {}), provenanceId: randomUUID(), goals: pins });
     // The agreement is the server's own: validate the result, but do not run it through
     // agreementAfterChange, which keeps a client from bringing an agreement of its own.
     assertValid(result.plan);
@@ -50,5 +55,16 @@ export const agreeOperation: InstanceOperation = async (req: FhirRequest, _type:
       { type: 'CarePlan', id, resource: plan, expect: current.versionId, current },
     ];
   });
+  // A goal may have changed after it was read above and before the agreement was stored, unseen by
+  // that goal write (it looked for plans to mark before this agreement existed): look again now
+  // (src/plans/agreement-goals.ts). Then the agreement stays recorded — the patient did agree to
+  // what they saw, and the Provenance says which versions that was — but stale, like any agreement
+  // a goal change overtook; and the caller hears 409. Not retried: agreeing again on the patient's
+  // behalf would record agreement to goal content the patient was never shown.
+  const moved = await goalsMovedSince(svc.store, service, pins);
+  if (moved.length > 0) {
+    await markStaleAsService(svc.store, service, id, `Provenance/${docs[0]!.id}`);
+    fail('conflict', `${moved.map((g) => `Goal/${g}`).join(', ')} changed while the agreement was being recorded; the agreement is recorded but stale. Show the patient the plan as it is now and agree again.`, { code: 'conflict' });
+  }
   return resourceResponse(req.ctx.baseUrl, docs[1]!, 200);
 };

@@ -189,6 +189,31 @@ async function transaction(req: FhirRequest, entries: fhir4.BundleEntry[], svc: 
   }
   parsed.forEach((p) => rewriteReferences(p.entry.resource, refMap));
 
+  // 2.–3. Build, check and store every write. The follow-ups a changed goal brings are plans the
+  // caller did not touch: when one of them changed between the read and the write (412 on a
+  // follow-up), the transaction is prepared again on the newer version, once, rather than refusing
+  // a caller who changed nothing of that plan. A 412 on what the caller pinned with If-Match is
+  // found again by the second preparation and answered then.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await storeWrites(req, svc, parsed, ids, generated, responses);
+      break;
+    } catch (err) {
+      // Store.writeWithFollowUps marks exactly that race: 412 with the issue code 'transient'.
+      const onFollowUp = err instanceof FhirError && err.kind === 'precondition-failed' && err.outcome.issue.some((i) => i.code === 'transient');
+      if (!onFollowUp || attempt >= 2) throw err;
+    }
+  }
+
+  // 4. Reads come last and see the transaction's result.
+  for (const p of parsed.filter((x) => x.method === 'GET')) responses.set(p.index, await dispatch(subRequest(req, p, undefined)).catch(errorResponse));
+
+  const out = parsed.map((p) => responseEntry(req.ctx.baseUrl, responses.get(p.index) ?? { status: 500 }));
+  return { status: 200, body: { resourceType: 'Bundle', type: 'transaction-response', entry: out } };
+}
+
+/** Steps 2 and 3 of a transaction: build and check every write, then store them with their follow-ups, all or nothing. */
+async function storeWrites(req: FhirRequest, svc: FhirServices, parsed: Parsed[], ids: Map<number, string>, generated: Set<number>, responses: Map<number, FhirResponse>): Promise<void> {
   // 2. Build and check every write; any error fails the whole transaction before anything is stored.
   const writes: { p: Parsed; w: GuardedWrite }[] = [];
   const seen = new Set<string>();
@@ -237,10 +262,4 @@ async function transaction(req: FhirRequest, entries: fhir4.BundleEntry[], svc: 
     const status = p.method === 'DELETE' ? 204 : !w.current || w.current.deleted ? 201 : 200;
     responses.set(p.index, { status, headers: { Location: versionUrl(req.ctx.baseUrl, doc), ETag: `W/"${doc.versionId}"`, 'Last-Modified': doc.lastUpdated.toUTCString() }, ...(doc.resource ? { body: doc.resource } : {}) });
   });
-
-  // 4. Reads come last and see the transaction's result.
-  for (const p of parsed.filter((x) => x.method === 'GET')) responses.set(p.index, await dispatch(subRequest(req, p, undefined)).catch(errorResponse));
-
-  const out = parsed.map((p) => responseEntry(req.ctx.baseUrl, responses.get(p.index) ?? { status: 500 }));
-  return { status: 200, body: { resourceType: 'Bundle', type: 'transaction-response', entry: out } };
 }
