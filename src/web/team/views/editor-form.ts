@@ -83,7 +83,7 @@ export function planForm(plan: fhir4.CarePlan, goals: Map<string, fhir4.Goal>, p
     h('fieldset', {}, h('legend', {}, t('team.section.plan')),
       field(t('team.field.title'), h('input', { name: 'title', type: 'text', value: plan.title ?? '' }), 'CarePlan.title'),
       field(t('team.field.planDescription'), h('textarea', { name: 'planDescription', rows: 3 }, plan.description ?? ''), 'CarePlan.description'),
-      field(t('plan.status'), h('select', { name: 'planStatus' }, [status, ...TRANSITIONS[status]].map((s) => option(s, statusText(s), s === status))), 'CarePlan.status'),
+      field(t('plan.status'), h('select', { name: 'planStatus', 'data-also': `CarePlan.extension('${EXTENSION.agreement}')` }, [status, ...TRANSITIONS[status]].map((s) => option(s, statusText(s), s === status))), 'CarePlan.status'),
       h('div', { class: 'inline' },
         field(t('team.field.start'), h('input', { name: 'start', type: 'date', value: plan.period?.start ?? '' }), 'CarePlan.period.start'),
         field(t('team.field.end'), h('input', { name: 'end', type: 'date', value: plan.period?.end ?? '' }), 'CarePlan.period.end'),

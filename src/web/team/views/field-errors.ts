@@ -23,7 +23,8 @@ export function clearErrors(form: HTMLElement): void {
 function fieldFor(form: HTMLElement, expression: string): HTMLElement | undefined {
   const fields = [...form.querySelectorAll<HTMLElement>('[data-expression]')].filter((f) => !f.classList.contains('form-problems'));
   // Exact first; then a field inside the element named (the first field of a measure); then the element's parent.
-  const exact = fields.find((f) => f.dataset['expression'] === expression);
+  // `data-also`: another element the field answers for (the status answers for the agreement an active plan needs).
+  const exact = fields.find((f) => f.dataset['expression'] === expression || f.dataset['also'] === expression);
   if (exact) return exact;
   const inside = fields.find((f) => f.dataset['expression']!.startsWith(`${expression}.`));
   if (inside) return inside;
