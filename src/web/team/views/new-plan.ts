@@ -18,8 +18,12 @@ const KINDS: PlanKind[] = ['sip', 'patientkontrakt', 'individuell-plan'];
 
 export async function newPlanView(ctx: TeamContext): Promise<void> {
   loadingView(ctx.main, t('team.loading.teams'));
-  const { body } = await call<fhir4.Bundle>(ctx.session, `CareTeam?participant=${encodeURIComponent(ctx.me)}&status=active&_count=100`);
+  const [{ body }, directory] = await Promise.all([
+    call<fhir4.Bundle>(ctx.session, `CareTeam?participant=${encodeURIComponent(ctx.me)}&status=active&_count=100`),
+    call<fhir4.Bundle>(ctx.session, 'Organization?_count=100'),
+  ]);
   if (gone(ctx)) return;
+  const organisations = resourcesOf<fhir4.Organization>(directory.body, 'Organization');
   done(ctx.main);
   const teams = resourcesOf<fhir4.CareTeam>(body, 'CareTeam').filter((tm) => tm.subject?.reference?.includes('Patient/'));
   document.title = `${t('team.newPlan')} – ${t('team.name')}`;
@@ -28,6 +32,8 @@ export async function newPlanView(ctx: TeamContext): Promise<void> {
     KINDS.map((k, i) => h('div', {}, h('input', { type: 'radio', name: 'kind', id: `kind-${k}`, value: k, checked: i === 0 }), ' ', h('label', { for: `kind-${k}`, class: 'inline-label' }, t(`kind.${k}`)))));
   const title = h('input', { id: 'new-title', type: 'text', 'data-expression': 'CarePlan.title' });
   const phone = h('input', { id: 'new-phone', type: 'tel', 'data-expression': `CarePlan.extension` });
+  // A SIP is between at least two principals (spl-sip-2): the other one, from the directory.
+  const partner = h('select', { id: 'new-partner', 'data-expression': 'CarePlan.contributor' }, h('option', { value: '' }, t('team.field.nobody')), organisations.map((o) => h('option', { value: `Organization/${o.id}` }, o.name ?? o.id ?? '')));
   const first = h('input', { id: 'new-first', type: 'text', value: t('team.new.firstMeasure'), 'data-expression': 'CarePlan.activity[0].detail.description' });
   const form = h('form', { class: 'plan-form', novalidate: true },
     h('div', { class: 'form-problems', 'data-expression': 'CarePlan' }),
@@ -35,6 +41,7 @@ export async function newPlanView(ctx: TeamContext): Promise<void> {
     kind,
     h('div', { class: 'field' }, h('label', { for: title.id }, t('team.field.title')), h('p', { class: 'hint', id: 'new-title-hint' }, t('team.new.titleHint')), title),
     h('div', { class: 'field' }, h('label', { for: phone.id }, t('team.new.phone')), h('p', { class: 'hint' }, t('team.new.phoneHint')), phone),
+    h('div', { class: 'field' }, h('label', { for: partner.id }, t('team.new.partner')), h('p', { class: 'hint' }, t('team.new.partnerHint')), partner),
     h('div', { class: 'field' }, h('label', { for: first.id }, t('team.new.first')), first),
     h('button', { type: 'submit', class: 'primary' }, t('team.new.create')),
   );
@@ -47,6 +54,8 @@ export async function newPlanView(ctx: TeamContext): Promise<void> {
     const orgs = [...new Map((chosen.participant ?? []).flatMap((p) => (p.onBehalfOf?.reference ? [[normaliseReference(p.onBehalfOf.reference)!, p.onBehalfOf] as const] : []))).values()];
     // My own organisation first: it authors the plan.
     orgs.sort((a, b) => Number(sameReference(b.reference, mine?.onBehalfOf?.reference)) - Number(sameReference(a.reference, mine?.onBehalfOf?.reference)));
+    const other = organisations.find((o) => `Organization/${o.id}` === partner.value);
+    if (other && !orgs.some((o) => sameReference(o.reference, partner.value))) orgs.splice(1, 0, { reference: partner.value, ...(other.name ? { display: other.name } : {}) });
     const plan = planFromTemplate({
       kind: k,
       title: title.value.trim() || `${t(`kind.${k}`)} – ${nameOf(chosen.subject)}`,
