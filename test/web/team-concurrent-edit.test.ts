@@ -47,6 +47,9 @@ describe('two people edit the same plan', () => {
     expect(await b.page.getByTestId('their-changes').innerText()).toContain('Ändrad insats: ”Hemtjänst hjälper med inköp, städning och dusch.” är nu ”Hemtjänst hjälper med inköp och städning; dusch sköter hemsjukvården.”');
     expect(await b.page.getByTestId('my-changes').innerText()).toContain('Uppföljningen är flyttad till 20 december 2026 (var 12 mars 2026)');
     expect(await compare.textContent()).toContain('Ni ändrade olika saker: båda ändringarna behålls.');
+    // Only what each of us changed: nothing else of the plan is said to have changed.
+    expect(await b.page.getByTestId('their-changes').locator('li').count()).toBe(1);
+    expect(await b.page.getByTestId('my-changes').locator('li').count()).toBe(1);
     // My input is still in the form.
     expect(await b.page.getByLabel('Nästa uppföljning').inputValue()).toBe('2026-12-20');
     expect(await b.page.evaluate('document.activeElement.id')).toBe('compare-h');

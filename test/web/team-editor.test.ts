@@ -48,6 +48,11 @@ describe('the plan editor', () => {
     // Everything not on the form is as it was: the other measures, the principal, the goals.
     expect(stored.activity![0]!.detail!.extension).toEqual((await (await server.request(`/fhir/CarePlan/${ex.plan}/_history/1`)).json() as fhir4.CarePlan).activity![0]!.detail!.extension);
     expect(stored.goal).toHaveLength(3);
+    // Saving changes nothing the form did not change: every other measure, the contacts, the period are as stored.
+    const first = (await (await server.request(`/fhir/CarePlan/${ex.plan}/_history/1`)).json()) as fhir4.CarePlan;
+    expect(stored.activity!.filter((_, i) => i !== 3)).toEqual(first.activity!.filter((_, i) => i !== 3));
+    expect(stored.extension!.filter((e) => !e.url.endsWith('/samplan-next-review'))).toEqual(first.extension!.filter((e) => !e.url.endsWith('/samplan-next-review')));
+    expect(stored.period).toEqual(first.period);
     await context.close();
   });
 

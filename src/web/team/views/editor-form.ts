@@ -22,16 +22,21 @@ export interface Parties {
   organisations: fhir4.Reference[];
 }
 
+/** The team's people and organisations, and everyone the plan already names (a performer need not be on the team). */
 export function partiesOf(plan: fhir4.CarePlan, teams: fhir4.CareTeam[]): Parties {
   const people = new Map<string, fhir4.Reference>();
   const organisations = new Map<string, fhir4.Reference>();
+  const add = (r: fhir4.Reference | undefined): void => {
+    const ref = normaliseReference(r?.reference);
+    if (ref && /^(Practitioner|PractitionerRole)\//.test(ref) && !people.has(ref)) people.set(ref, { ...r, reference: ref });
+    if (ref?.startsWith('Organization/') && !organisations.has(ref)) organisations.set(ref, { ...r, reference: ref });
+  };
   for (const p of teams.flatMap((tm) => tm.participant ?? [])) {
-    const ref = normaliseReference(p.member?.reference);
-    if (ref && /^(Practitioner|PractitionerRole)\//.test(ref)) people.set(ref, { ...p.member!, reference: ref });
-    if (ref?.startsWith('Organization/')) organisations.set(ref, { ...p.member!, reference: ref });
-    const org = normaliseReference(p.onBehalfOf?.reference);
-    if (org) organisations.set(org, { ...p.onBehalfOf!, reference: org });
+    add(p.member);
+    add(p.onBehalfOf);
   }
+  for (const a of plan.activity ?? []) for (const r of [...(a.detail?.performer ?? []), ...(a.detail?.extension ?? []).map((e) => e.valueReference)]) add(r);
+  [plan.author, ...(plan.contributor ?? []), coordinator(plan), contactPerson(plan)?.party].forEach(add);
   return { patient: plan.subject, people: [...people.values()], organisations: [...organisations.values()] };
 }
 
@@ -137,21 +142,23 @@ export function readForm(form: HTMLFormElement, base: fhir4.CarePlan, parties: P
   plan.status = value(form, 'planStatus') as PlanStatus;
   const start = value(form, 'start');
   const end = value(form, 'end');
-  set('period', start || end ? { ...(start ? { start } : {}), ...(end ? { end } : {}) } : undefined);
+  if (start !== (base.period?.start ?? '') || end !== (base.period?.end ?? '')) set('period', start || end ? { ...(start ? { start } : {}), ...(end ? { end } : {}) } : undefined);
   const review = value(form, 'nextReview');
-  withExtension(plan, EXTENSION.nextReview, review ? { url: EXTENSION.nextReview, valueDate: review } : undefined);
+  if (review !== (nextReview(base) ?? '')) withExtension(plan, EXTENSION.nextReview, review ? { url: EXTENSION.nextReview, valueDate: review } : undefined);
 
   const contactRef = partyRef(parties, value(form, 'contactPerson'));
   const before = contactPerson(base);
   const phone = value(form, 'contactPhone');
   const hours = value(form, 'contactHours');
+  const contactSame = normaliseReference(before?.party.reference) === contactRef?.reference && (before?.telecom.find((c) => c.system === 'phone')?.value ?? '') === phone && (before?.availability ?? '') === hours;
   const telecom = [...(phone ? [{ system: 'phone' as const, value: phone, use: 'work' as const }] : []), ...(before?.telecom.filter((c) => c.system !== 'phone') ?? [])];
-  withExtension(plan, EXTENSION.contactPerson, contactRef ? {
+  // What the form did not change stays exactly as stored (the same extension, its order and its displays).
+  if (!contactSame) withExtension(plan, EXTENSION.contactPerson, contactRef ? {
     url: EXTENSION.contactPerson,
     extension: [{ url: 'party', valueReference: contactRef }, ...telecom.map((c) => ({ url: 'telecom', valueContactPoint: c })), ...(hours ? [{ url: 'availability', valueString: hours }] : [])],
   } : undefined);
   const coord = partyRef(parties, value(form, 'coordinator'));
-  withExtension(plan, EXTENSION.coordinator, coord ? { url: EXTENSION.coordinator, valueReference: coord } : undefined);
+  if (normaliseReference(coordinator(base)?.reference) !== coord?.reference) withExtension(plan, EXTENSION.coordinator, coord ? { url: EXTENSION.coordinator, valueReference: coord } : undefined);
 
   const activities: fhir4.CarePlanActivity[] = [];
   for (const fs of form.querySelectorAll<HTMLFieldSetElement>('fieldset.measure-edit')) {
@@ -166,12 +173,18 @@ export function readForm(form: HTMLFormElement, base: fhir4.CarePlan, parties: P
     if (performer && normaliseReference(d.performer?.[0]?.reference) !== performer.reference) d.performer = [performer, ...(d.performer ?? []).slice(1)];
     const unit = value(fs, 'unit');
     const when = value(fs, 'when');
-    delete d.scheduledTiming;
-    delete d.scheduledString;
-    if (unit) d.scheduledTiming = { repeat: { frequency: Number(value(fs, 'frequency')) || 1, period: Number(value(fs, 'period')) || 1, periodUnit: unit as 'd' } };
-    else if (when) d.scheduledString = when;
-    else if (old?.detail?.scheduledPeriod) d.scheduledPeriod = old.detail.scheduledPeriod;
-    if (unit || when) delete d.scheduledPeriod;
+    const frequency = Number(value(fs, 'frequency')) || 1;
+    const period = Number(value(fs, 'period')) || 1;
+    const r = old?.detail?.scheduledTiming?.repeat;
+    const timingSame = (r?.periodUnit ?? '') === unit && (!unit || ((r?.frequency ?? 1) === frequency && (r?.period ?? 1) === period)) && (old?.detail?.scheduledString ?? '') === when;
+    // An untouched schedule stays as stored (bounds, events, a period in dates); a changed one is what the form says.
+    if (!timingSame) {
+      delete d.scheduledTiming;
+      delete d.scheduledString;
+      delete d.scheduledPeriod;
+      if (unit) d.scheduledTiming = { repeat: { frequency, period, periodUnit: unit as 'd' } };
+      else if (when) d.scheduledString = when;
+    }
     d.status = value(fs, 'status') as fhir4.CarePlanActivityDetail['status'];
     activities.push(a);
   }
