@@ -6,8 +6,8 @@
  * ordinary update through the FHIR API: write the value wanted and leave the
  * extension out (README, "Sync").
  */
-import { randomUUID } from 'node:crypto';
-import { EXTENSION } from '../validation/index.ts';
+// No Node built-ins and only the canonical URLs: the care team's page reads conflicts with this same code.
+import { EXTENSION } from '../validation/canonical.ts';
 import type { Conflict } from './merge.ts';
 
 export interface ConflictRecord {
@@ -47,7 +47,7 @@ export function conflictExtension(c: ConflictRecord): fhir4.Extension {
 /** The records for what a merge found, ready to add to the merged resource; `lostBy[i]` lost `conflicts[i]` (authors.ts). */
 export function recordsFor(conflicts: Conflict[], keptBy: string, lostBy: readonly string[], at: Date): ConflictRecord[] {
   return conflicts.map((c, i) => ({
-    id: randomUUID(),
+    id: globalThis.crypto.randomUUID(),
     element: c.path,
     ...(c.kept === undefined ? {} : { kept: json(c.kept) }),
     ...(c.lost === undefined ? {} : { lost: json(c.lost) }),

@@ -4,26 +4,14 @@
  * named, and agrees again. Next of kin agree only with a stated reason, and a
  * refused agreement is said in words.
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TestServer } from '../support/server.ts';
-import { expectAccessible, launchBrowser, newPage, screenshot, settled, signIn, startWebServer, type Examples } from './support.ts';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { expectAccessible, newPage, screenshot, settled, signIn, webSuite } from './support.ts';
 
-let server: TestServer;
-let examples: Examples;
-let browser: Browser;
-
-beforeAll(async () => {
-  ({ server, examples } = await startWebServer());
-  browser = await launchBrowser();
-}, 120_000);
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const w = webSuite();
 
 async function storedPlan(id: string): Promise<fhir4.CarePlan> {
-  return (await (await server.request(`/fhir/CarePlan/${id}`)).json()) as fhir4.CarePlan;
+  return (await (await w.server.request(`/fhir/CarePlan/${id}`)).json()) as fhir4.CarePlan;
 }
 
 const agreementOf = (p: fhir4.CarePlan): Record<string, unknown> => {
@@ -32,16 +20,16 @@ const agreementOf = (p: fhir4.CarePlan): Record<string, unknown> => {
 };
 
 async function openPlan(page: Page, id: string): Promise<void> {
-  await page.goto(`${server.url}/app/#/plan/${id}`);
+  await page.goto(`${w.server.url}/app/#/plan/${id}`);
   await page.locator('#agreement-h').waitFor();
   await settled(page);
 }
 
 describe('agreeing to my plan', () => {
   it('the patient agrees, sees what a practitioner changed since, and agrees again', async () => {
-    const ex = examples.byFile.get('patientkontrakt-skane')!;
-    const { context, page } = await newPage(browser);
-    await signIn(page, server.url, `Patient/${ex.patient}`);
+    const ex = w.examples.byFile.get('patientkontrakt-skane')!;
+    const { context, page } = await newPage(w.browser);
+    await signIn(page, w.server.url, `Patient/${ex.patient}`);
     await openPlan(page, ex.plan);
     const state = page.getByTestId('agreement-state');
     expect(await state.textContent()).toContain('Du har inte godkänt den här planen ännu');
@@ -54,12 +42,12 @@ describe('agreeing to my plan', () => {
     expect(agreementOf(await storedPlan(ex.plan))).toMatchObject({ status: 'current', agreedBy: `Patient/${ex.patient}`, agreedVersion: `CarePlan/${ex.plan}/_history/${agreed}` });
 
     // The coordinator (Anna Exempel) makes the nurse's calls weekly, adds a measure and moves the follow-up, over the API.
-    const anna = await server.token({ kind: 'practitioner', fhirUser: `Practitioner/${ex.practitioners[0]}`, scope: 'user/*.cruds' });
+    const anna = await w.server.token({ kind: 'practitioner', fhirUser: `Practitioner/${ex.practitioners[0]}`, scope: 'user/*.cruds' });
     const plan = await storedPlan(ex.plan);
     plan.activity![1]!.detail!.scheduledTiming = { repeat: { frequency: 1, period: 1, periodUnit: 'wk' } };
     plan.activity!.push({ detail: { status: 'not-started', description: 'Dietist ger råd om salt och vätska, två besök.', performer: [{ reference: `Practitioner/${ex.practitioners[0]}`, display: 'Anna Exempel' }] } });
     plan.extension = plan.extension!.map((e) => (e.url.endsWith('/samplan-next-review') ? { ...e, valueDate: '2026-04-02' } : e));
-    const put = await server.request(`/fhir/CarePlan/${ex.plan}`, { method: 'PUT', json: plan, auth: anna, headers: { 'If-Match': `W/"${plan.meta!.versionId}"` } });
+    const put = await w.server.request(`/fhir/CarePlan/${ex.plan}`, { method: 'PUT', json: plan, auth: anna, headers: { 'If-Match': `W/"${plan.meta!.versionId}"` } });
     expect(put.status, await put.clone().text()).toBe(200);
 
     await page.reload();
@@ -85,9 +73,9 @@ describe('agreeing to my plan', () => {
   });
 
   it('next of kin must say why they agree on the patient\'s behalf, and then can', async () => {
-    const ex = examples.byFile.get('individuell-plan-fact')!;
-    const { context, page } = await newPage(browser, { locale: 'nb-NO' });
-    await signIn(page, server.url, `RelatedPerson/${ex.kin}`);
+    const ex = w.examples.byFile.get('individuell-plan-fact')!;
+    const { context, page } = await newPage(w.browser, { locale: 'nb-NO' });
+    await signIn(page, w.server.url, `RelatedPerson/${ex.kin}`);
     await openPlan(page, ex.plan);
     const before = (await storedPlan(ex.plan)).meta!.versionId;
     await page.getByRole('button', { name: 'Jeg godkjenner planen' }).click();
@@ -100,21 +88,21 @@ describe('agreeing to my plan', () => {
     await page.getByRole('button', { name: 'Jeg godkjenner planen' }).click();
     await expect.poll(() => page.locator('main .notice').first().textContent()).toBe('Godkjenningen din er lagret.');
     expect(agreementOf(await storedPlan(ex.plan))).toMatchObject({ status: 'current', agreedBy: `RelatedPerson/${ex.kin}` });
-    const provenance = (await (await server.request(`/fhir/Provenance?target=CarePlan/${ex.plan}`)).json()) as fhir4.Bundle;
+    const provenance = (await (await w.server.request(`/fhir/Provenance?target=CarePlan/${ex.plan}`)).json()) as fhir4.Bundle;
     const reasons = (provenance.entry ?? []).map((e) => JSON.stringify((e.resource as fhir4.Provenance).reason ?? []));
     expect(reasons.join(' ')).toContain('Han ba meg om det i dag');
     await context.close();
   });
 
   it('a refused agreement is said in words, never as JSON', async () => {
-    const ex = examples.byFile.get('sip-ungdom')!;
-    const { context, page } = await newPage(browser, { locale: 'en-GB' });
-    await signIn(page, server.url, `RelatedPerson/${ex.kin}`);
+    const ex = w.examples.byFile.get('sip-ungdom')!;
+    const { context, page } = await newPage(w.browser, { locale: 'en-GB' });
+    await signIn(page, w.server.url, `RelatedPerson/${ex.kin}`);
     await openPlan(page, ex.plan);
     // While the page is open, the team ends the relative's part in it.
-    const team = (await (await server.request(`/fhir/CareTeam/${ex.team}`)).json()) as fhir4.CareTeam;
+    const team = (await (await w.server.request(`/fhir/CareTeam/${ex.team}`)).json()) as fhir4.CareTeam;
     team.participant = team.participant!.map((p) => (p.member?.reference === `RelatedPerson/${ex.kin}` ? { ...p, period: { start: '2025-01-01', end: '2025-12-31' } } : p));
-    expect((await server.request(`/fhir/CareTeam/${ex.team}`, { method: 'PUT', json: team })).status).toBe(200);
+    expect((await w.server.request(`/fhir/CareTeam/${ex.team}`, { method: 'PUT', json: team })).status).toBe(200);
     const before = (await storedPlan(ex.plan)).meta!.versionId;
 
     await page.getByLabel('Why do you agree on their behalf?').fill('She asked me to.');

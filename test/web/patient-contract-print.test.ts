@@ -4,34 +4,21 @@
  * browser's print makes the PDF a patient takes home (here Chromium's
  * page.pdf, which prints with the print style sheet), and its text is read back.
  */
-import type { Browser } from 'playwright-core';
 import { extractText } from 'unpdf';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TestServer } from '../support/server.ts';
-import { expectAccessible, launchBrowser, newPage, screenshot, settled, signIn, startWebServer, type Examples, DESKTOP } from './support.ts';
+import { describe, expect, it } from 'vitest';
+import { expectAccessible, newPage, screenshot, settled, signIn, DESKTOP, webSuite } from './support.ts';
 
-let server: TestServer;
-let examples: Examples;
-let browser: Browser;
-
-beforeAll(async () => {
-  ({ server, examples } = await startWebServer());
-  browser = await launchBrowser();
-}, 120_000);
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const w = webSuite();
 
 describe('the patient contract on paper', () => {
   it('prints the agreed version with responsibilities, contacts, follow-up and the agreement, to a PDF', async () => {
-    const ex = examples.byFile.get('patientkontrakt-skane')!;
-    const patient = await server.token({ kind: 'patient', fhirUser: `Patient/${ex.patient}` });
-    const agree = await server.request(`/fhir/CarePlan/${ex.plan}/$agree`, { method: 'POST', auth: patient });
+    const ex = w.examples.byFile.get('patientkontrakt-skane')!;
+    const patient = await w.server.token({ kind: 'patient', fhirUser: `Patient/${ex.patient}` });
+    const agree = await w.server.request(`/fhir/CarePlan/${ex.plan}/$agree`, { method: 'POST', auth: patient });
     expect(agree.status, await agree.clone().text()).toBe(200);
-    const { context, page } = await newPage(browser, { viewport: DESKTOP });
-    await signIn(page, server.url, `Patient/${ex.patient}`);
-    await page.goto(`${server.url}/app/#/plan/${ex.plan}`);
+    const { context, page } = await newPage(w.browser, { viewport: DESKTOP });
+    await signIn(page, w.server.url, `Patient/${ex.patient}`);
+    await page.goto(`${w.server.url}/app/#/plan/${ex.plan}`);
     await page.locator('#measures-h').waitFor();
     await page.getByRole('link', { name: 'Skriv ut eller spara som PDF' }).click();
     await page.getByTestId('contract').waitFor();
@@ -70,9 +57,9 @@ describe('the patient contract on paper', () => {
     expect(flat).not.toContain('Berätta hur det går');
 
     // The team rewords a measure after the agreement: the contract stays the version agreed to, and says so.
-    const plan = (await (await server.request(`/fhir/CarePlan/${ex.plan}`)).json()) as fhir4.CarePlan;
+    const plan = (await (await w.server.request(`/fhir/CarePlan/${ex.plan}`)).json()) as fhir4.CarePlan;
     plan.activity![3]!.detail!.description = 'Hemtjänst hjälper med inköp och städning.';
-    expect((await server.request(`/fhir/CarePlan/${ex.plan}`, { method: 'PUT', json: plan })).status).toBe(200);
+    expect((await w.server.request(`/fhir/CarePlan/${ex.plan}`, { method: 'PUT', json: plan })).status).toBe(200);
     await page.emulateMedia({ media: 'screen' });
     await page.reload();
     await page.getByTestId('contract').waitFor();
@@ -85,10 +72,10 @@ describe('the patient contract on paper', () => {
   });
 
   it('a plan never agreed to prints as it is, marked not yet agreed', async () => {
-    const ex = examples.byFile.get('individuell-plan-fact')!;
-    const { context, page } = await newPage(browser, { locale: 'nb-NO' });
-    await signIn(page, server.url, `Patient/${ex.patient}`);
-    await page.goto(`${server.url}/app/#/plan/${ex.plan}/print`);
+    const ex = w.examples.byFile.get('individuell-plan-fact')!;
+    const { context, page } = await newPage(w.browser, { locale: 'nb-NO' });
+    await signIn(page, w.server.url, `Patient/${ex.patient}`);
+    await page.goto(`${w.server.url}/app/#/plan/${ex.plan}/print`);
     await page.getByTestId('contract').waitFor();
     await settled(page);
     expect(await page.getByTestId('contract').textContent()).toContain('Ikke godkjent ennå.');

@@ -4,26 +4,14 @@
  * page in every language; screenshots at 390×844 and 1280×800 of each page.
  * The plan's own text stays as the care team wrote it.
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import en from '../../src/web/shared/locales/en.json' with { type: 'json' };
 import nb from '../../src/web/shared/locales/nb.json' with { type: 'json' };
 import sv from '../../src/web/shared/locales/sv.json' with { type: 'json' };
-import type { TestServer } from '../support/server.ts';
-import { DESKTOP, expectAccessible, launchBrowser, newPage, PHONE, screenshot, settled, signIn, startWebServer, type Examples } from './support.ts';
+import { DESKTOP, expectAccessible, newPage, PHONE, screenshot, settled, signIn, webSuite } from './support.ts';
 
-let server: TestServer;
-let examples: Examples;
-let browser: Browser;
-
-beforeAll(async () => {
-  ({ server, examples } = await startWebServer());
-  browser = await launchBrowser();
-}, 120_000);
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const w = webSuite();
 
 const LANGUAGES = [
   { lang: 'sv', browser: 'sv-SE', m: sv, review: '12 mars 2026' },
@@ -32,7 +20,7 @@ const LANGUAGES = [
 ] as const;
 
 async function visit(page: Page, hash: string, ready: string): Promise<void> {
-  await page.goto(`${server.url}/app/${hash}`);
+  await page.goto(`${w.server.url}/app/${hash}`);
   await page.locator(ready).first().waitFor();
   await settled(page);
 }
@@ -40,10 +28,10 @@ async function visit(page: Page, hash: string, ready: string): Promise<void> {
 describe('Min plan in each language', () => {
   for (const { lang, browser: locale, m, review } of LANGUAGES) {
     it(`reads the plan in ${lang}, every page passes axe, at phone and desktop size`, async () => {
-      const ex = examples.byFile.get('patientkontrakt-skane')!;
+      const ex = w.examples.byFile.get('patientkontrakt-skane')!;
       for (const [viewport, size] of [[PHONE, '390'], [DESKTOP, '1280']] as const) {
-        const { context, page } = await newPage(browser, { locale, viewport });
-        await signIn(page, server.url, `Patient/${ex.patient}`);
+        const { context, page } = await newPage(w.browser, { locale, viewport });
+        await signIn(page, w.server.url, `Patient/${ex.patient}`);
         expect(await page.getAttribute('html', 'lang')).toBe(lang);
         expect(await page.locator('main h1').textContent()).toBe(m['plans.title']);
         await expectAccessible(page, `my plans (${lang}, ${size})`);
@@ -74,9 +62,9 @@ describe('Min plan in each language', () => {
   }
 
   it('the language switch changes every string and sticks across a reload', async () => {
-    const ex = examples.byFile.get('sip-ungdom')!;
-    const { context, page } = await newPage(browser, { locale: 'sv-SE' });
-    await signIn(page, server.url, `Patient/${ex.patient}`);
+    const ex = w.examples.byFile.get('sip-ungdom')!;
+    const { context, page } = await newPage(w.browser, { locale: 'sv-SE' });
+    await signIn(page, w.server.url, `Patient/${ex.patient}`);
     await visit(page, `#/plan/${ex.plan}`, '#measures-h');
     expect(await page.locator('#measures-h').textContent()).toBe(sv['measures.title']);
     await page.getByLabel('Språk').selectOption('en');
@@ -90,9 +78,9 @@ describe('Min plan in each language', () => {
   });
 
   it('works from the keyboard alone: skip link, sign-out, links and the agreement button take focus visibly', async () => {
-    const ex = examples.byFile.get('utskrivning-oppfolging')!;
-    const { context, page } = await newPage(browser, { locale: 'nb-NO' });
-    await signIn(page, server.url, `Patient/${ex.patient}`);
+    const ex = w.examples.byFile.get('utskrivning-oppfolging')!;
+    const { context, page } = await newPage(w.browser, { locale: 'nb-NO' });
+    await signIn(page, w.server.url, `Patient/${ex.patient}`);
     await page.keyboard.press('Tab');
     expect(await page.evaluate('document.activeElement.className')).toBe('skip');
     await page.keyboard.press('Enter');
@@ -118,10 +106,10 @@ describe('Min plan in each language', () => {
   });
 
   it('holds at 320 px wide and at 200 % zoom: no sideways scrolling', async () => {
-    const ex = examples.byFile.get('individuell-plan-fact')!;
+    const ex = w.examples.byFile.get('individuell-plan-fact')!;
     for (const [viewport, zoom] of [[{ width: 320, height: 640 }, 1], [{ width: 640, height: 800 }, 2]] as const) {
-      const { context, page } = await newPage(browser, { locale: 'nb-NO', viewport });
-      await signIn(page, server.url, `Patient/${ex.patient}`);
+      const { context, page } = await newPage(w.browser, { locale: 'nb-NO', viewport });
+      await signIn(page, w.server.url, `Patient/${ex.patient}`);
       await visit(page, `#/plan/${ex.plan}`, '#measures-h');
       // 200 % zoom of a 640 px window lays out like a 320 px one: CSS zoom on the root is what the browser's zoom does to layout.
       if (zoom !== 1) await page.evaluate(`document.documentElement.style.zoom = '${zoom}'`);

@@ -4,34 +4,21 @@
  * care team's save in between is kept (the page puts the patient's change on
  * the new version). Measures of others have no form.
  */
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TestServer } from '../support/server.ts';
-import { expectAccessible, launchBrowser, newPage, screenshot, settled, signIn, startWebServer, type Examples, DESKTOP } from './support.ts';
+import { describe, expect, it } from 'vitest';
+import { expectAccessible, newPage, screenshot, settled, signIn, DESKTOP, webSuite } from './support.ts';
 
-let server: TestServer;
-let examples: Examples;
-let browser: Browser;
-
-beforeAll(async () => {
-  ({ server, examples } = await startWebServer());
-  browser = await launchBrowser();
-}, 120_000);
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const w = webSuite();
 
 async function storedPlan(id: string): Promise<fhir4.CarePlan> {
-  return (await (await server.request(`/fhir/CarePlan/${id}`)).json()) as fhir4.CarePlan;
+  return (await (await w.server.request(`/fhir/CarePlan/${id}`)).json()) as fhir4.CarePlan;
 }
 
 describe('progress on my own measures', () => {
   it('the patient marks a measure of theirs as in progress with a note, and the care team sees it', async () => {
-    const ex = examples.byFile.get('patientkontrakt-skane')!;
-    const { context, page } = await newPage(browser, { viewport: DESKTOP });
-    await signIn(page, server.url, `Patient/${ex.patient}`);
-    await page.goto(`${server.url}/app/#/plan/${ex.plan}`);
+    const ex = w.examples.byFile.get('patientkontrakt-skane')!;
+    const { context, page } = await newPage(w.browser, { viewport: DESKTOP });
+    await signIn(page, w.server.url, `Patient/${ex.patient}`);
+    await page.goto(`${w.server.url}/app/#/plan/${ex.plan}`);
     await page.locator('#measures-h').waitFor();
     await settled(page);
 
@@ -59,10 +46,10 @@ describe('progress on my own measures', () => {
   });
 
   it('a care team save while the patient writes is kept: the patient\'s progress goes onto the new version', async () => {
-    const ex = examples.byFile.get('utskrivning-oppfolging')!;
-    const { context, page } = await newPage(browser, { locale: 'nb-NO' });
-    await signIn(page, server.url, `Patient/${ex.patient}`);
-    await page.goto(`${server.url}/app/#/plan/${ex.plan}`);
+    const ex = w.examples.byFile.get('utskrivning-oppfolging')!;
+    const { context, page } = await newPage(w.browser, { locale: 'nb-NO' });
+    await signIn(page, w.server.url, `Patient/${ex.patient}`);
+    await page.goto(`${w.server.url}/app/#/plan/${ex.plan}`);
     await page.locator('#measures-h').waitFor();
     await settled(page);
     const own = page.locator('li.measure:has(details.progress)').first();
@@ -71,7 +58,7 @@ describe('progress on my own measures', () => {
     // Meanwhile the team moves the follow-up date.
     const plan = await storedPlan(ex.plan);
     plan.extension = plan.extension!.map((e) => (e.url.endsWith('/samplan-next-review') ? { ...e, valueDate: '2026-01-15' } : e));
-    expect((await server.request(`/fhir/CarePlan/${ex.plan}`, { method: 'PUT', json: plan, headers: { 'If-Match': `W/"${plan.meta!.versionId}"` } })).status).toBe(200);
+    expect((await w.server.request(`/fhir/CarePlan/${ex.plan}`, { method: 'PUT', json: plan, headers: { 'If-Match': `W/"${plan.meta!.versionId}"` } })).status).toBe(200);
 
     await own.getByText('Fortell hvordan det går').click();
     await own.getByLabel('Hvor langt har du kommet?').selectOption('completed');

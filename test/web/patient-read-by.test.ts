@@ -3,40 +3,27 @@
  * organisation, when), newest first, my own visits left out. Next of kin are
  * told that only the patient sees it.
  */
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TestServer } from '../support/server.ts';
-import { expectAccessible, launchBrowser, newPage, screenshot, settled, signIn, startWebServer, type Examples, DESKTOP, PHONE } from './support.ts';
+import { describe, expect, it } from 'vitest';
+import { expectAccessible, newPage, screenshot, settled, signIn, DESKTOP, PHONE, webSuite } from './support.ts';
 
-let server: TestServer;
-let examples: Examples;
-let browser: Browser;
-
-beforeAll(async () => {
-  ({ server, examples } = await startWebServer());
-  browser = await launchBrowser();
-}, 120_000);
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const w = webSuite();
 
 describe('who has read my plan', () => {
   it('lists the practitioners who read and changed it, in words, newest first, without my own visits', async () => {
-    const ex = examples.byFile.get('patientkontrakt-skane')!;
+    const ex = w.examples.byFile.get('patientkontrakt-skane')!;
     // The contact person reads the plan, then the GP reads and changes it.
     const [anna, per] = ex.practitioners;
-    const annaToken = await server.token({ kind: 'practitioner', fhirUser: `Practitioner/${anna}`, scope: 'user/*.cruds' });
-    const perToken = await server.token({ kind: 'practitioner', fhirUser: `Practitioner/${per}`, scope: 'user/*.cruds' });
-    expect((await server.request(`/fhir/CarePlan/${ex.plan}`, { auth: annaToken })).status).toBe(200);
-    const plan = (await (await server.request(`/fhir/CarePlan/${ex.plan}`, { auth: perToken })).json()) as fhir4.CarePlan;
+    const annaToken = await w.server.token({ kind: 'practitioner', fhirUser: `Practitioner/${anna}`, scope: 'user/*.cruds' });
+    const perToken = await w.server.token({ kind: 'practitioner', fhirUser: `Practitioner/${per}`, scope: 'user/*.cruds' });
+    expect((await w.server.request(`/fhir/CarePlan/${ex.plan}`, { auth: annaToken })).status).toBe(200);
+    const plan = (await (await w.server.request(`/fhir/CarePlan/${ex.plan}`, { auth: perToken })).json()) as fhir4.CarePlan;
     plan.description = `${plan.description} Läkemedelslistan är uppdaterad.`;
-    expect((await server.request(`/fhir/CarePlan/${ex.plan}`, { method: 'PUT', json: plan, auth: perToken })).status).toBe(200);
+    expect((await w.server.request(`/fhir/CarePlan/${ex.plan}`, { method: 'PUT', json: plan, auth: perToken })).status).toBe(200);
 
     for (const [viewport, size] of [[PHONE, '390'], [DESKTOP, '1280']] as const) {
-      const { context, page } = await newPage(browser, { viewport });
-      await signIn(page, server.url, `Patient/${ex.patient}`);
-      await page.goto(`${server.url}/app/#/plan/${ex.plan}`);
+      const { context, page } = await newPage(w.browser, { viewport });
+      await signIn(page, w.server.url, `Patient/${ex.patient}`);
+      await page.goto(`${w.server.url}/app/#/plan/${ex.plan}`);
       await page.locator('#measures-h').waitFor();
       await page.getByRole('link', { name: 'Vem har läst min plan?' }).click();
       await page.getByTestId('read-by').waitFor();
@@ -58,10 +45,10 @@ describe('who has read my plan', () => {
   });
 
   it('next of kin are told that only the patient sees who has read the plan', async () => {
-    const ex = examples.byFile.get('sip-ungdom')!;
-    const { context, page } = await newPage(browser, { locale: 'en-GB' });
-    await signIn(page, server.url, `RelatedPerson/${ex.kin}`);
-    await page.goto(`${server.url}/app/#/plan/${ex.plan}/read-by`);
+    const ex = w.examples.byFile.get('sip-ungdom')!;
+    const { context, page } = await newPage(w.browser, { locale: 'en-GB' });
+    await signIn(page, w.server.url, `RelatedPerson/${ex.kin}`);
+    await page.goto(`${w.server.url}/app/#/plan/${ex.plan}/read-by`);
     await page.locator('main h1').waitFor();
     await settled(page);
     expect(await page.locator('main').textContent()).toContain('Only the person the plan is about can see who has read it.');

@@ -3,27 +3,15 @@
  * a token the server refuses) says so and offers to sign in again; offline
  * says so and recovers; an unknown plan says it is not there.
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TestServer } from '../support/server.ts';
-import { expectAccessible, launchBrowser, newPage, screenshot, settled, signIn, startWebServer, type Examples } from './support.ts';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { expectAccessible, newPage, screenshot, settled, signIn, webSuite } from './support.ts';
 
-let server: TestServer;
-let examples: Examples;
-let browser: Browser;
-
-beforeAll(async () => {
-  ({ server, examples } = await startWebServer());
-  browser = await launchBrowser();
-}, 120_000);
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const w = webSuite();
 
 /** Through the development provider, as `who`, without waiting for a plan list. */
 async function signInAs(page: Page, who: string): Promise<void> {
-  await page.goto(`${server.url}/app/`);
+  await page.goto(`${w.server.url}/app/`);
   await page.locator('main button.primary').click();
   await page.waitForURL(/\/dev-idp\/interaction\//);
   await page.locator(`input[name="fhirUser"][value="${who}"]`).check();
@@ -44,9 +32,9 @@ async function tamper(page: Page, change: 'expire' | 'forge'): Promise<void> {
 describe('the states of the patient page', () => {
   for (const change of ['expire', 'forge'] as const) {
     it(`a sign-in that ${change === 'expire' ? 'has expired' : 'the server refuses'} is said in words, and signing in again works`, async () => {
-      const ex = examples.byFile.get('patientkontrakt-skane')!;
-      const { context, page } = await newPage(browser);
-      await signIn(page, server.url, `Patient/${ex.patient}`);
+      const ex = w.examples.byFile.get('patientkontrakt-skane')!;
+      const { context, page } = await newPage(w.browser);
+      await signIn(page, w.server.url, `Patient/${ex.patient}`);
       await tamper(page, change);
       await page.reload();
       await page.locator('main h1').filter({ hasText: 'Du har loggats ut' }).waitFor();
@@ -63,10 +51,10 @@ describe('the states of the patient page', () => {
   }
 
   it('signing out forgets the session at once: the sign-in page, announced, and nothing of the plan', async () => {
-    const ex = examples.byFile.get('patientkontrakt-skane')!;
-    const { context, page } = await newPage(browser);
-    await signIn(page, server.url, `Patient/${ex.patient}`);
-    await page.goto(`${server.url}/app/#/plan/${ex.plan}`);
+    const ex = w.examples.byFile.get('patientkontrakt-skane')!;
+    const { context, page } = await newPage(w.browser);
+    await signIn(page, w.server.url, `Patient/${ex.patient}`);
+    await page.goto(`${w.server.url}/app/#/plan/${ex.plan}`);
     await page.locator('#measures-h').waitFor();
     await page.getByRole('button', { name: 'Logga ut' }).click();
     await page.locator('main h1').filter({ hasText: 'Logga in för att se din plan' }).waitFor();
@@ -82,8 +70,8 @@ describe('the states of the patient page', () => {
   });
 
   it('a sign-in the person cancelled (or the provider refused) is said, with a way to start again', async () => {
-    const { context, page } = await newPage(browser, { locale: 'nb-NO' });
-    await page.goto(`${server.url}/app/?error=access_denied&state=whatever`);
+    const { context, page } = await newPage(w.browser, { locale: 'nb-NO' });
+    await page.goto(`${w.server.url}/app/?error=access_denied&state=whatever`);
     await page.locator('main .notice').filter({ hasText: 'Innloggingen ble avbrutt eller avvist. Prøv igjen.' }).waitFor();
     expect(new URL(page.url()).search).toBe('');
     expect(await page.getByRole('button', { name: 'Logg inn' }).isVisible()).toBe(true);
@@ -92,8 +80,8 @@ describe('the states of the patient page', () => {
   });
 
   it('someone who is not a patient or next of kin is told the page is not for them', async () => {
-    const ex = examples.byFile.get('patientkontrakt-skane')!;
-    const { context, page } = await newPage(browser, { locale: 'en-GB' });
+    const ex = w.examples.byFile.get('patientkontrakt-skane')!;
+    const { context, page } = await newPage(w.browser, { locale: 'en-GB' });
     await signInAs(page, `Practitioner/${ex.practitioners[0]}`);
     await page.locator('main h1').filter({ hasText: 'This page is for patients and next of kin' }).waitFor();
     await expectAccessible(page, 'not for me');
@@ -101,9 +89,9 @@ describe('the states of the patient page', () => {
   });
 
   it('a link to a plan survives signing in: the person lands on that plan', async () => {
-    const ex = examples.byFile.get('individuell-plan-fact')!;
-    const { context, page } = await newPage(browser, { locale: 'nb-NO' });
-    await page.goto(`${server.url}/app/#/plan/${ex.plan}`);
+    const ex = w.examples.byFile.get('individuell-plan-fact')!;
+    const { context, page } = await newPage(w.browser, { locale: 'nb-NO' });
+    await page.goto(`${w.server.url}/app/#/plan/${ex.plan}`);
     await page.getByRole('button', { name: 'Logg inn' }).click();
     await page.waitForURL(/\/dev-idp\/interaction\//);
     await page.locator(`input[name="fhirUser"][value="Patient/${ex.patient}"]`).check();
@@ -114,9 +102,9 @@ describe('the states of the patient page', () => {
   });
 
   it('offline: the page says so, keeps what it showed, and recovers when the connection is back', async () => {
-    const ex = examples.byFile.get('sip-ungdom')!;
-    const { context, page } = await newPage(browser, { locale: 'en-GB' });
-    await signIn(page, server.url, `Patient/${ex.patient}`);
+    const ex = w.examples.byFile.get('sip-ungdom')!;
+    const { context, page } = await newPage(w.browser, { locale: 'en-GB' });
+    await signIn(page, w.server.url, `Patient/${ex.patient}`);
     await context.setOffline(true);
     await page.locator('#offline').filter({ hasText: 'You are offline' }).waitFor();
     await page.locator('main .cards h2 a').click();
@@ -131,11 +119,11 @@ describe('the states of the patient page', () => {
   });
 
   it('a plan that is not there (or not mine) is said to be not found', async () => {
-    const ex = examples.byFile.get('sip-ungdom')!;
-    const other = examples.byFile.get('patientkontrakt-skane')!;
-    const { context, page } = await newPage(browser, { locale: 'en-GB' });
-    await signIn(page, server.url, `Patient/${ex.patient}`);
-    await page.goto(`${server.url}/app/#/plan/${other.plan}`);
+    const ex = w.examples.byFile.get('sip-ungdom')!;
+    const other = w.examples.byFile.get('patientkontrakt-skane')!;
+    const { context, page } = await newPage(w.browser, { locale: 'en-GB' });
+    await signIn(page, w.server.url, `Patient/${ex.patient}`);
+    await page.goto(`${w.server.url}/app/#/plan/${other.plan}`);
     await page.locator('main h1').filter({ hasText: 'Plan not found' }).waitFor();
     await settled(page);
     expect(await page.locator('main').textContent()).not.toContain('Tyra');

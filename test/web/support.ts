@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { PROJECT_ROOT } from '../../src/store/embedded/binary.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
@@ -103,4 +103,28 @@ export async function screenshot(page: Page, name: string): Promise<void> {
 /** Waits until the main region has finished loading (no aria-busy). */
 export async function settled(page: Page): Promise<void> {
   await page.locator('main[aria-busy]').waitFor({ state: 'detached' });
+}
+
+export interface WebSuite {
+  server: TestServer;
+  examples: Examples;
+  browser: Browser;
+}
+
+/**
+ * A test file's web set-up: a samplan with the examples and a browser, made
+ * before its tests and closed after; `seed` runs once the server is up.
+ */
+export function webSuite(seed?: (w: WebSuite) => Promise<void>): WebSuite {
+  const w = {} as WebSuite;
+  beforeAll(async () => {
+    Object.assign(w, await startWebServer());
+    w.browser = await launchBrowser();
+    await seed?.(w);
+  }, 120_000);
+  afterAll(async () => {
+    await w.browser?.close();
+    await w.server?.close();
+  });
+  return w;
 }

@@ -4,33 +4,20 @@
  * its input, re-applies it onto the new version with one action, and both
  * changes are in the stored plan.
  */
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TestServer } from '../support/server.ts';
-import { DESKTOP, expectAccessible, launchBrowser, newPage, screenshot, settled, signIn, startWebServer, storedPlan, type Examples } from './support.ts';
+import { describe, expect, it } from 'vitest';
+import { DESKTOP, expectAccessible, newPage, screenshot, settled, signIn, storedPlan, webSuite } from './support.ts';
 
-let server: TestServer;
-let examples: Examples;
-let browser: Browser;
-
-beforeAll(async () => {
-  ({ server, examples } = await startWebServer());
-  browser = await launchBrowser();
-}, 120_000);
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const w = webSuite();
 
 describe('two people edit the same plan', () => {
   it('the second save shows both changes, re-applies mine, and keeps both', async () => {
-    const ex = examples.byFile.get('patientkontrakt-skane')!;
+    const ex = w.examples.byFile.get('patientkontrakt-skane')!;
     const [anna, per] = ex.practitioners;
-    const a = await newPage(browser, { viewport: DESKTOP });
-    const b = await newPage(browser, { viewport: DESKTOP });
+    const a = await newPage(w.browser, { viewport: DESKTOP });
+    const b = await newPage(w.browser, { viewport: DESKTOP });
     for (const [s, who] of [[a, anna], [b, per]] as const) {
-      await signIn(s.page, server.url, `Practitioner/${who}`, '/team/');
-      await s.page.goto(`${server.url}/team/#/plan/${ex.plan}`);
+      await signIn(s.page, w.server.url, `Practitioner/${who}`, '/team/');
+      await s.page.goto(`${w.server.url}/team/#/plan/${ex.plan}`);
       await s.page.locator('form.plan-form').waitFor();
       await settled(s.page);
     }
@@ -58,7 +45,7 @@ describe('two people edit the same plan', () => {
 
     await compare.getByRole('button', { name: 'Lägg mina ändringar på den nya versionen' }).click();
     await expect.poll(() => b.page.locator('main .notice').first().textContent()).toBe('Dina ändringar är sparade ovanpå den nya versionen.');
-    const stored = await storedPlan(server, ex.plan);
+    const stored = await storedPlan(w.server, ex.plan);
     expect(stored.activity![3]!.detail!.description).toBe('Hemtjänst hjälper med inköp och städning; dusch sköter hemsjukvården.');
     expect(stored.extension!.find((e) => e.url.endsWith('/samplan-next-review'))!.valueDate).toBe('2026-12-20');
     await a.context.close();
@@ -66,24 +53,24 @@ describe('two people edit the same plan', () => {
   });
 
   it('where both changed the same field, mine replaces theirs only when I re-apply, and they are told how many', async () => {
-    const ex = examples.byFile.get('utskrivning-oppfolging')!;
+    const ex = w.examples.byFile.get('utskrivning-oppfolging')!;
     const [first] = ex.practitioners;
-    const a = await newPage(browser, { viewport: DESKTOP, locale: 'en-GB' });
-    await signIn(a.page, server.url, `Practitioner/${first}`, '/team/');
-    await a.page.goto(`${server.url}/team/#/plan/${ex.plan}`);
+    const a = await newPage(w.browser, { viewport: DESKTOP, locale: 'en-GB' });
+    await signIn(a.page, w.server.url, `Practitioner/${first}`, '/team/');
+    await a.page.goto(`${w.server.url}/team/#/plan/${ex.plan}`);
     await a.page.locator('form.plan-form').waitFor();
     await settled(a.page);
     // Someone else (an EHR) changes the title meanwhile.
-    const plan = await storedPlan(server, ex.plan);
+    const plan = await storedPlan(w.server, ex.plan);
     plan.title = 'Oppfølging etter utskrivning – Ole P.';
-    expect((await server.request(`/fhir/CarePlan/${ex.plan}`, { method: 'PUT', json: plan })).status).toBe(200);
+    expect((await w.server.request(`/fhir/CarePlan/${ex.plan}`, { method: 'PUT', json: plan })).status).toBe(200);
     await a.page.getByLabel('Title').fill('Utskrivning og oppfølging – Ole Prøvesen');
     await a.page.getByRole('button', { name: 'Save the plan' }).click();
     await a.page.getByTestId('compare').waitFor();
     expect(await a.page.getByTestId('compare').textContent()).toContain('You both changed 1 element(s): your values replace theirs there.');
     await a.page.getByRole('button', { name: 'Re-apply my changes onto the new version' }).click();
     await expect.poll(() => a.page.locator('main .notice').first().textContent()).toBe('Your changes are saved on top of the new version.');
-    expect((await storedPlan(server, ex.plan)).title).toBe('Utskrivning og oppfølging – Ole Prøvesen');
+    expect((await storedPlan(w.server, ex.plan)).title).toBe('Utskrivning og oppfølging – Ole Prøvesen');
     await a.context.close();
   });
 });

@@ -3,35 +3,23 @@
  * lifecycle transition shows the rule next to the status field; a field's
  * validation message next to that field; axe-core clean.
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TestServer } from '../support/server.ts';
-import { DESKTOP, expectAccessible, launchBrowser, newPage, screenshot, settled, signIn, startWebServer, storedPlan, type Examples } from './support.ts';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { DESKTOP, expectAccessible, newPage, screenshot, settled, signIn, storedPlan, webSuite } from './support.ts';
 
-let server: TestServer;
-let examples: Examples;
-let browser: Browser;
-
-beforeAll(async () => {
-  ({ server, examples } = await startWebServer());
-  browser = await launchBrowser();
-}, 120_000);
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const w = webSuite();
 
 async function openEditor(page: Page, who: string, plan: string): Promise<void> {
-  await signIn(page, server.url, who, '/team/');
-  await page.goto(`${server.url}/team/#/plan/${plan}`);
+  await signIn(page, w.server.url, who, '/team/');
+  await page.goto(`${w.server.url}/team/#/plan/${plan}`);
   await page.locator('form.plan-form').waitFor();
   await settled(page);
 }
 
 describe('the plan editor', () => {
   it('edits a measure and sets the follow-up date; the stored plan has both', async () => {
-    const ex = examples.byFile.get('patientkontrakt-skane')!;
-    const { context, page } = await newPage(browser, { viewport: DESKTOP });
+    const ex = w.examples.byFile.get('patientkontrakt-skane')!;
+    const { context, page } = await newPage(w.browser, { viewport: DESKTOP });
     await openEditor(page, `Practitioner/${ex.practitioners[0]}`, ex.plan);
     await expectAccessible(page, 'the plan editor');
     await screenshot(page, 'team-editor');
@@ -41,15 +29,15 @@ describe('the plan editor', () => {
     await page.getByLabel('Nästa uppföljning').fill('2026-12-15');
     await page.getByRole('button', { name: 'Spara planen' }).click();
     await expect.poll(() => page.locator('main .notice').first().textContent()).toBe('Planen är sparad.');
-    const stored = await storedPlan(server, ex.plan);
+    const stored = await storedPlan(w.server, ex.plan);
     expect(stored.activity![3]!.detail!.description).toBe('Hemtjänst hjälper med inköp, städning, dusch och tvätt.');
     expect(stored.activity![3]!.detail!.scheduledTiming!.repeat).toEqual({ frequency: 3, period: 1, periodUnit: 'wk' });
     expect(stored.extension!.find((e) => e.url.endsWith('/samplan-next-review'))!.valueDate).toBe('2026-12-15');
     // Everything not on the form is as it was: the other measures, the principal, the goals.
-    expect(stored.activity![0]!.detail!.extension).toEqual((await (await server.request(`/fhir/CarePlan/${ex.plan}/_history/1`)).json() as fhir4.CarePlan).activity![0]!.detail!.extension);
+    expect(stored.activity![0]!.detail!.extension).toEqual((await (await w.server.request(`/fhir/CarePlan/${ex.plan}/_history/1`)).json() as fhir4.CarePlan).activity![0]!.detail!.extension);
     expect(stored.goal).toHaveLength(3);
     // Saving changes nothing the form did not change: every other measure, the contacts, the period are as stored.
-    const first = (await (await server.request(`/fhir/CarePlan/${ex.plan}/_history/1`)).json()) as fhir4.CarePlan;
+    const first = (await (await w.server.request(`/fhir/CarePlan/${ex.plan}/_history/1`)).json()) as fhir4.CarePlan;
     expect(stored.activity!.filter((_, i) => i !== 3)).toEqual(first.activity!.filter((_, i) => i !== 3));
     expect(stored.extension!.filter((e) => !e.url.endsWith('/samplan-next-review'))).toEqual(first.extension!.filter((e) => !e.url.endsWith('/samplan-next-review')));
     expect(stored.period).toEqual(first.period);
@@ -57,12 +45,12 @@ describe('the plan editor', () => {
   });
 
   it('offers only the transitions the lifecycle allows, and shows the rule when the agreement is missing', async () => {
-    const ex = examples.byFile.get('sip-ungdom')!;
-    const { context, page } = await newPage(browser, { viewport: DESKTOP, locale: 'en-GB' });
+    const ex = w.examples.byFile.get('sip-ungdom')!;
+    const { context, page } = await newPage(w.browser, { viewport: DESKTOP, locale: 'en-GB' });
     await openEditor(page, `Practitioner/${ex.practitioners[0]}`, ex.plan);
     const status = page.getByLabel('Status', { exact: true });
     expect(await status.locator('option').allTextContents()).toEqual(['Draft, not final yet', 'In effect', 'Entered in error']);
-    const before = (await storedPlan(server, ex.plan)).meta!.versionId;
+    const before = (await storedPlan(w.server, ex.plan)).meta!.versionId;
     await status.selectOption('active');
     await page.getByRole('button', { name: 'Save the plan' }).click();
     const error = page.getByTestId('field-error').first();
@@ -72,23 +60,23 @@ describe('the plan editor', () => {
     expect(await status.getAttribute('aria-invalid')).toBe('true');
     expect(await status.getAttribute('aria-describedby')).toBe(await error.getAttribute('id'));
     expect(await page.evaluate('document.activeElement.getAttribute("name")')).toBe('planStatus');
-    expect((await storedPlan(server, ex.plan)).meta!.versionId).toBe(before);
+    expect((await storedPlan(w.server, ex.plan)).meta!.versionId).toBe(before);
     await expectAccessible(page, 'a refused transition');
     await screenshot(page, 'team-refused-transition');
     await context.close();
   });
 
   it('a field the profile requires, left empty, is named next to its field', async () => {
-    const ex = examples.byFile.get('individuell-plan-fact')!;
-    const { context, page } = await newPage(browser, { viewport: DESKTOP, locale: 'nb-NO' });
+    const ex = w.examples.byFile.get('individuell-plan-fact')!;
+    const { context, page } = await newPage(w.browser, { viewport: DESKTOP, locale: 'nb-NO' });
     await openEditor(page, `Practitioner/${ex.practitioners[0]}`, ex.plan);
     // An individuell plan must name its koordinator (spl-ip-2).
     await page.getByLabel('Koordinator for planen').selectOption('');
-    const before = (await storedPlan(server, ex.plan)).meta!.versionId;
+    const before = (await storedPlan(w.server, ex.plan)).meta!.versionId;
     await page.getByRole('button', { name: 'Lagre planen' }).click();
     await page.getByTestId('field-error').first().waitFor();
     expect(await page.getByLabel('Koordinator for planen').getAttribute('aria-invalid')).toBe('true');
-    expect((await storedPlan(server, ex.plan)).meta!.versionId).toBe(before);
+    expect((await storedPlan(w.server, ex.plan)).meta!.versionId).toBe(before);
     await expectAccessible(page, 'a missing coordinator');
     await context.close();
   });

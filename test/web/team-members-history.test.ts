@@ -2,31 +2,18 @@
  * The team page (add and end participation, as the access rules allow) and
  * the history (each version as a readable difference from the one before).
  */
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TestServer } from '../support/server.ts';
-import { DESKTOP, expectAccessible, launchBrowser, newPage, screenshot, settled, signIn, startWebServer, storedPlan, type Examples } from './support.ts';
+import { describe, expect, it } from 'vitest';
+import { DESKTOP, expectAccessible, newPage, screenshot, settled, signIn, storedPlan, webSuite } from './support.ts';
 
-let server: TestServer;
-let examples: Examples;
-let browser: Browser;
-
-beforeAll(async () => {
-  ({ server, examples } = await startWebServer());
-  browser = await launchBrowser();
-}, 120_000);
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const w = webSuite();
 
 describe('the team and the history', () => {
   it('the coordinator adds a colleague and ends a participation; a member may not, and is told so', async () => {
-    const ex = examples.byFile.get('patientkontrakt-skane')!;
+    const ex = w.examples.byFile.get('patientkontrakt-skane')!;
     const [anna, per, lena] = ex.practitioners;
-    const { context, page } = await newPage(browser, { viewport: DESKTOP });
-    await signIn(page, server.url, `Practitioner/${anna}`, '/team/');
-    await page.goto(`${server.url}/team/#/plan/${ex.plan}/team`);
+    const { context, page } = await newPage(w.browser, { viewport: DESKTOP });
+    await signIn(page, w.server.url, `Practitioner/${anna}`, '/team/');
+    await page.goto(`${w.server.url}/team/#/plan/${ex.plan}/team`);
     await page.getByTestId('members').waitFor();
     await settled(page);
     await expectAccessible(page, 'the team');
@@ -39,14 +26,14 @@ describe('the team and the history', () => {
     expect(await page.getByTestId('members').locator('tbody tr').count()).toBe(before + 1);
     await page.getByRole('button', { name: 'Avsluta deltagandet för Per Provsson' }).click();
     await expect.poll(() => page.locator('main .notice').first().textContent()).toBe('Per Provsson är inte längre med i teamet från i dag.');
-    const team = (await (await server.request(`/fhir/CareTeam/${ex.team}`)).json()) as fhir4.CareTeam;
+    const team = (await (await w.server.request(`/fhir/CareTeam/${ex.team}`)).json()) as fhir4.CareTeam;
     expect(team.participant!.find((p) => p.member?.reference === `Practitioner/${per}`)!.period?.end).toBeDefined();
     await context.close();
 
     // Lena is a member, not the coordinator: her change of someone else's entry is refused, in words.
-    const l = await newPage(browser, { viewport: DESKTOP, locale: 'en-GB' });
-    await signIn(l.page, server.url, `Practitioner/${lena}`, '/team/');
-    await l.page.goto(`${server.url}/team/#/plan/${ex.plan}/team`);
+    const l = await newPage(w.browser, { viewport: DESKTOP, locale: 'en-GB' });
+    await signIn(l.page, w.server.url, `Practitioner/${lena}`, '/team/');
+    await l.page.goto(`${w.server.url}/team/#/plan/${ex.plan}/team`);
     await l.page.getByTestId('members').waitFor();
     await l.page.getByRole('button', { name: 'End participation of Anna Exempel' }).click();
     const problem = l.page.locator('main .problem');
@@ -56,14 +43,14 @@ describe('the team and the history', () => {
   });
 
   it('the history shows each version as what changed, newest first', async () => {
-    const ex = examples.byFile.get('individuell-plan-fact')!;
-    const plan = await storedPlan(server, ex.plan);
+    const ex = w.examples.byFile.get('individuell-plan-fact')!;
+    const plan = await storedPlan(w.server, ex.plan);
     plan.extension = plan.extension!.map((e) => (e.url.endsWith('/samplan-next-review') ? { ...e, valueDate: '2026-12-28' } : e));
     plan.activity!.push({ detail: { status: 'not-started', description: 'Jobbspesialist fra NAV: samtale om arbeidstrening.', performer: plan.activity![0]!.detail!.performer!, scheduledString: 'Januar 2027' } });
-    expect((await server.request(`/fhir/CarePlan/${ex.plan}`, { method: 'PUT', json: plan })).status).toBe(200);
-    const { context, page } = await newPage(browser, { viewport: DESKTOP, locale: 'nb-NO' });
-    await signIn(page, server.url, `Practitioner/${ex.practitioners[0]}`, '/team/');
-    await page.goto(`${server.url}/team/#/plan/${ex.plan}/history`);
+    expect((await w.server.request(`/fhir/CarePlan/${ex.plan}`, { method: 'PUT', json: plan })).status).toBe(200);
+    const { context, page } = await newPage(w.browser, { viewport: DESKTOP, locale: 'nb-NO' });
+    await signIn(page, w.server.url, `Practitioner/${ex.practitioners[0]}`, '/team/');
+    await page.goto(`${w.server.url}/team/#/plan/${ex.plan}/history`);
     await page.getByTestId('history').waitFor();
     await settled(page);
     const versions = await page.getByTestId('history').locator('> li').allInnerTexts();

@@ -1,21 +1,8 @@
 /** A new plan from each kind's template: it saves without errors as the kind's profile requires, and opens in the editor. */
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TestServer } from '../support/server.ts';
-import { DESKTOP, expectAccessible, launchBrowser, newPage, screenshot, settled, signIn, startWebServer, storedPlan, type Examples } from './support.ts';
+import { describe, expect, it } from 'vitest';
+import { DESKTOP, expectAccessible, newPage, screenshot, settled, signIn, storedPlan, webSuite } from './support.ts';
 
-let server: TestServer;
-let examples: Examples;
-let browser: Browser;
-
-beforeAll(async () => {
-  ({ server, examples } = await startWebServer());
-  browser = await launchBrowser();
-}, 120_000);
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const w = webSuite();
 
 const PROFILE: Record<string, string> = {
   sip: 'https://samplan.org/fhir/StructureDefinition/samplan-sip',
@@ -26,9 +13,9 @@ const PROFILE: Record<string, string> = {
 describe('a new plan from a template', () => {
   for (const kind of ['sip', 'patientkontrakt', 'individuell-plan']) {
     it(`${kind}: created valid, opened in the editor, and saved again without errors`, async () => {
-      const ex = examples.byFile.get('patientkontrakt-skane')!;
-      const { context, page } = await newPage(browser, { viewport: DESKTOP });
-      await signIn(page, server.url, `Practitioner/${ex.practitioners[0]}`, '/team/');
+      const ex = w.examples.byFile.get('patientkontrakt-skane')!;
+      const { context, page } = await newPage(w.browser, { viewport: DESKTOP });
+      await signIn(page, w.server.url, `Practitioner/${ex.practitioners[0]}`, '/team/');
       await page.getByRole('link', { name: 'Ny plan' }).click();
       await page.locator('#new-team').waitFor();
       await settled(page);
@@ -44,7 +31,7 @@ describe('a new plan from a template', () => {
       await page.locator('form.plan-form').waitFor();
       await settled(page);
       const id = new URL(page.url()).hash.split('/')[2]!;
-      const created = await storedPlan(server, id);
+      const created = await storedPlan(w.server, id);
       expect(created.meta!.profile).toContain(PROFILE[kind]);
       expect(created.status).toBe('draft');
       expect(created.subject.reference).toBe(`Patient/${ex.patient}`);

@@ -3,18 +3,10 @@
  * an overdue follow-up and a stale agreement (plus drafts waiting for the
  * patient), with counts; filters narrow it; only plans of their teams.
  */
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TestServer } from '../support/server.ts';
-import { DESKTOP, expectAccessible, launchBrowser, newPage, screenshot, settled, signIn, startWebServer, storedPlan, type Examples } from './support.ts';
+import { describe, expect, it } from 'vitest';
+import { DESKTOP, expectAccessible, newPage, screenshot, settled, signIn, storedPlan, webSuite } from './support.ts';
 
-let server: TestServer;
-let examples: Examples;
-let browser: Browser;
-
-beforeAll(async () => {
-  ({ server, examples } = await startWebServer());
-  browser = await launchBrowser();
+const w = webSuite(async ({ server, examples }) => {
   // Tyra agreed to her patientkontrakt; then the GP changed a measure: the agreement is stale.
   const ex = examples.byFile.get('patientkontrakt-skane')!;
   const patient = await server.token({ kind: 'patient', fhirUser: `Patient/${ex.patient}` });
@@ -22,17 +14,13 @@ beforeAll(async () => {
   const plan = await storedPlan(server, ex.plan);
   plan.activity![0]!.detail!.description = 'Läkemedelsgenomgång hos fast läkarkontakt var tredje månad.';
   expect((await server.request(`/fhir/CarePlan/${ex.plan}`, { method: 'PUT', json: plan })).status).toBe(200);
-}, 120_000);
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
 });
 
 describe('the worklist', () => {
   it('shows the overdue follow-up and the stale agreement of my plans, with counts, and no one else\'s plans', async () => {
-    const ex = examples.byFile.get('patientkontrakt-skane')!;
-    const { context, page } = await newPage(browser, { viewport: DESKTOP });
-    await signIn(page, server.url, `Practitioner/${ex.practitioners[0]}`, '/team/');
+    const ex = w.examples.byFile.get('patientkontrakt-skane')!;
+    const { context, page } = await newPage(w.browser, { viewport: DESKTOP });
+    await signIn(page, w.server.url, `Practitioner/${ex.practitioners[0]}`, '/team/');
     await page.locator('[data-group="overdue"]').waitFor();
     expect(await page.locator('main h1').textContent()).toBe('Arbetslista');
     // The follow-up of 12 March 2026 has passed (today is later): overdue.
@@ -59,9 +47,9 @@ describe('the worklist', () => {
   });
 
   it('a practitioner of another plan sees that plan\'s drafts waiting for the patient, in Norwegian', async () => {
-    const ex = examples.byFile.get('utskrivning-oppfolging')!;
-    const { context, page } = await newPage(browser, { viewport: DESKTOP, locale: 'nb-NO' });
-    await signIn(page, server.url, `Practitioner/${ex.practitioners[0]}`, '/team/');
+    const ex = w.examples.byFile.get('utskrivning-oppfolging')!;
+    const { context, page } = await newPage(w.browser, { viewport: DESKTOP, locale: 'nb-NO' });
+    await signIn(page, w.server.url, `Practitioner/${ex.practitioners[0]}`, '/team/');
     await page.locator('[data-group="drafts"]').waitFor();
     await settled(page);
     expect(await page.locator('main h1').textContent()).toBe('Arbeidsliste');
@@ -72,9 +60,9 @@ describe('the worklist', () => {
   });
 
   it('a patient who opens the workspace is sent to their own page', async () => {
-    const ex = examples.byFile.get('sip-ungdom')!;
-    const { context, page } = await newPage(browser, { locale: 'en-GB' });
-    await signIn(page, server.url, `Patient/${ex.patient}`, '/team/');
+    const ex = w.examples.byFile.get('sip-ungdom')!;
+    const { context, page } = await newPage(w.browser, { locale: 'en-GB' });
+    await signIn(page, w.server.url, `Patient/${ex.patient}`, '/team/');
     expect(await page.locator('main h1').textContent()).toBe('This page is for care staff');
     await expectAccessible(page, 'the workspace refusing a patient');
     await context.close();

@@ -5,6 +5,7 @@
  * element and drops the conflict's record from the plan — the ordinary
  * update the README's "Sync" section describes, with If-Match.
  */
+import { conflictsOn, type ConflictRecord } from '../../../sync/conflicts.ts';
 import { EXTENSION } from '../../../validation/canonical.ts';
 import { call } from '../../shared/fhir.ts';
 import { h, mount } from '../../shared/dom.ts';
@@ -15,26 +16,6 @@ import { actionMessage, done, gone, loadingView } from '../../shared/states.ts';
 import { problemContent } from '../../shared/words.ts';
 import type { TeamContext } from '../context.ts';
 import { planNav } from './plan-nav.ts';
-
-export interface RecordedConflict {
-  id: string;
-  element: string;
-  kept?: string;
-  lost?: string;
-  keptBy: string;
-  lostBy: string;
-  detected: string;
-}
-
-export function recordedConflicts(plan: fhir4.CarePlan): RecordedConflict[] {
-  return (plan.extension ?? []).filter((e) => e.url === EXTENSION.syncConflict).map((e) => {
-    const v = (url: string): string | undefined => {
-      const x = e.extension?.find((s) => s.url === url);
-      return x?.valueString ?? x?.valueDateTime;
-    };
-    return { id: v('id') ?? '', element: v('element') ?? '', kept: v('kept'), lost: v('lost'), keptBy: v('keptBy') ?? '', lostBy: v('lostBy') ?? '', detected: v('detected') ?? '' } as RecordedConflict;
-  });
-}
 
 /** RFC 6901 JSON Pointer: sets (or, for undefined, removes) the value at `pointer` in `doc`. */
 export function setAtPointer(doc: unknown, pointer: string, value: unknown): void {
@@ -53,7 +34,7 @@ const shown = (json: string | undefined): string => {
   return typeof v === 'string' ? v : JSON.stringify(v, null, 1);
 };
 
-function resolveForm(ctx: TeamContext, data: PlanData, c: RecordedConflict, message: HTMLElement): HTMLElement {
+function resolveForm(ctx: TeamContext, data: PlanData, c: ConflictRecord, message: HTMLElement): HTMLElement {
   const name = `choice-${c.id}`;
   const own = h('textarea', { id: `own-${c.id}`, rows: 3 }, c.lost ? shown(c.lost) : '');
   const radio = (value: string, label: string, checked = false): HTMLElement => h('div', {}, h('input', { type: 'radio', name, id: `${name}-${value}`, value, checked }), ' ', h('label', { for: `${name}-${value}`, class: 'inline-label' }, label));
@@ -94,7 +75,7 @@ export async function conflictsView(ctx: TeamContext, id: string, notice?: HTMLE
   const data = await loadPlan(ctx.session, id);
   if (gone(ctx)) return;
   done(ctx.main);
-  const conflicts = recordedConflicts(data.plan);
+  const conflicts = conflictsOn(data.plan);
   const message = h('div', { class: 'form-message' });
   document.title = `${t('team.nav.conflicts')} – ${t('team.name')}`;
   if (notice) notice.tabIndex = -1;
