@@ -11,11 +11,12 @@
  * Seeds N plans (BENCH_PLANS / 10), measures, grows to 10×N (BENCH_PLANS,
  * default 20,000), measures again, and prints both with the ratio 10×N / N.
  * JSON lands in bench/results/<date>-<plans>.json. Then the sync lag
- * (sync-lag.ts) unless BENCH_SYNC=0.
+ * (sync-lag.ts) unless BENCH_SYNC=0, and the patient page's first view in
+ * Chromium (web-first-view.ts) unless BENCH_WEB=0.
  *
  * Environment: BENCH_PLANS (10×N, default 20000), BENCH_SECONDS (autocannon
  * duration per scenario and concurrency, default 3), BENCH_RAW (driver
- * iterations per scenario and concurrency, default 400), BENCH_SYNC=0.
+ * iterations per scenario and concurrency, default 400), BENCH_SYNC=0, BENCH_WEB=0.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -33,6 +34,7 @@ import { BENCH_ISSUER, BENCH_SECRET, type FromChild, type ToChild } from './http
 import { carePlanOf, patientRef, planId, PLANS_PER_GROUP, practitionerRef, practitionersOf, seedPlans, withoutGinIndexes, type SeedFigures } from './seed.ts';
 import { cannon, percentile, timeDriver, type Figure, type Request } from './measure.ts';
 import { measureSyncLag } from './sync-lag.ts';
+import { measureWebFirstView, printWebFigures } from './web-first-view.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const FULL = Number(process.env.BENCH_PLANS ?? 20_000);
@@ -353,6 +355,13 @@ if (process.env.BENCH_SYNC !== '0') {
   console.log(`write on A → visible on B   p50 ${lag.p50.toFixed(1)}  p95 ${lag.p95.toFixed(1)}  mean ${lag.mean.toFixed(1)} | baseline p50 ${direct.p50.toFixed(1)}  mean ${direct.mean.toFixed(1)} | ratio (mean) ${(lag.mean / direct.mean).toFixed(1)}x`);
   const json = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
   writeFileSync(file, `${JSON.stringify({ ...json, syncLag: { n: SYNC_N, intervalMs: sync.intervalMs, lag, baseline: direct } }, null, 2)}\n`);
+}
+if (process.env.BENCH_WEB !== '0') {
+  // The patient's page in real Chromium against npm start itself (bench/web-first-view.ts).
+  const web = await measureWebFirstView();
+  printWebFigures(web);
+  const json = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+  writeFileSync(file, `${JSON.stringify({ ...json, webFirstView: web }, null, 2)}\n`);
 }
 await db.close();
 await embedded.stop();
