@@ -1,6 +1,7 @@
 /** Building responses: single resources with their headers, and Bundles with paging links. */
 import { outcome } from '../errors.ts';
-import type { ResourceDoc, StoredVersion } from '../store/index.ts';
+import type { ResourceDoc, StoredVersion, VersionDoc } from '../store/index.ts';
+import { EXTENSION } from '../validation/index.ts';
 import { etag, type Prefer } from './headers.ts';
 import type { FhirResponse } from './types.ts';
 
@@ -63,8 +64,19 @@ export function searchsetBundle(base: string, page: PageInfo, matches: ResourceD
   return bundle;
 }
 
+/**
+ * Who wrote a version, on its entry's request (profiles/StructureDefinition-samplan-version-author.json):
+ * R4's history Bundle has no element for it, and Provenance per write would double every write.
+ * A person is their fhirUser reference; a system client, which has none, its token subject.
+ */
+function authorExtension(author: string | undefined): { extension?: fhir4.Extension[] } {
+  if (!author) return {}; // versions written before samplan recorded authors
+  const valueReference: fhir4.Reference = /^[A-Z][A-Za-z]+\/[A-Za-z0-9\-.]{1,64}$/.test(author) ? { reference: author } : { display: author };
+  return { extension: [{ url: EXTENSION.versionAuthor, valueReference }] };
+}
+
 /** https://hl7.org/fhir/R4/http.html#history: newest first, deletions as entries without a resource. */
-export function historyBundle(base: string, page: PageInfo, versions: Versioned[]): fhir4.Bundle {
+export function historyBundle(base: string, page: PageInfo, versions: Pick<VersionDoc, keyof Versioned | 'author'>[]): fhir4.Bundle {
   return {
     resourceType: 'Bundle',
     type: 'history',
@@ -74,7 +86,11 @@ export function historyBundle(base: string, page: PageInfo, versions: Versioned[
     entry: versions.map((d) => {
       const entry: fhir4.BundleEntry = {
         fullUrl: `${base}/${d.type}/${d.id}`,
-        request: { method: d.deleted ? 'DELETE' : d.versionId === 1 ? 'POST' : 'PUT', url: d.versionId === 1 && !d.deleted ? d.type : `${d.type}/${d.id}` },
+        request: {
+          ...authorExtension(d.author),
+          method: d.deleted ? 'DELETE' : d.versionId === 1 ? 'POST' : 'PUT',
+          url: d.versionId === 1 && !d.deleted ? d.type : `${d.type}/${d.id}`,
+        },
         response: { status: d.deleted ? '204' : d.versionId === 1 ? '201' : '200', etag: etag(d.versionId), lastModified: d.lastUpdated.toISOString() },
       };
       if (!d.deleted && d.resource) entry.resource = d.resource;

@@ -51,11 +51,11 @@ export interface HistoryResult {
  */
 export async function history(store: VersionedStore, type: string, id: string | undefined, q: HistoryQuery, narrowing: Filter): Promise<HistoryResult> {
   if (id !== undefined && !q.since) {
-    // One resource: versions n, n-1, … are fetched by key; n is also the total.
-    const current = await store.current(type, id);
-    const n = current?.versionId ?? 0;
+    // One resource: versions n, n-1, … are fetched by key; n is also the total. Each comes from
+    // the versions collection, also n: only a version records who wrote it (VersionDoc.author).
+    const n = (await store.current(type, id))?.versionId ?? 0;
     const wanted = Array.from({ length: Math.max(0, Math.min(q.count, n - q.offset)) }, (_, i) => n - q.offset - i);
-    const docs = await Promise.all(wanted.map((v) => (v === n ? current : store.version(type, id, v))));
+    const docs = await Promise.all(wanted.map((v) => store.version(type, id, v)));
     return { versions: docs.filter((d): d is VersionDoc => d !== null), total: n };
   }
   const parts: Filter[] = [{ txn: null }];

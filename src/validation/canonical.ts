@@ -34,6 +34,8 @@ export const EXTENSION = {
   syncConflict: `${SD}/samplan-sync-conflict`,
   /** Who owns a Subscription: the principal whose token wrote it (src/subscriptions/owner.ts). */
   subscriptionOwner: `${SD}/samplan-subscription-owner`,
+  /** On a history Bundle's entry.request: who wrote that version, as samplan recorded it (src/fhir/responses.ts). */
+  versionAuthor: `${SD}/samplan-version-author`,
   /** On ElementDefinition.constraint: the element a failed constraint points at, relative to its context. */
   constraintLocation: `${SD}/samplan-constraint-location`,
   /** On ElementDefinition.constraint: the OperationOutcome issue type a failure is reported with. */

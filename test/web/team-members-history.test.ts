@@ -47,7 +47,11 @@ describe('the team and the history', () => {
     const plan = await storedPlan(w.server, ex.plan);
     plan.extension = plan.extension!.map((e) => (e.url.endsWith('/samplan-next-review') ? { ...e, valueDate: '2026-12-28' } : e));
     plan.activity!.push({ detail: { status: 'not-started', description: 'Jobbspesialist fra NAV: samtale om arbeidstrening.', performer: plan.activity![0]!.detail!.performer!, scheduledString: 'Januar 2027' } });
-    expect((await w.server.request(`/fhir/CarePlan/${ex.plan}`, { method: 'PUT', json: plan })).status).toBe(200);
+    // Written by the practitioner themself, so the history can say who made the change.
+    const author = `Practitioner/${ex.practitioners[0]}`;
+    const asAuthor = await w.server.token({ kind: 'practitioner', fhirUser: author });
+    expect((await w.server.request(`/fhir/CarePlan/${ex.plan}`, { method: 'PUT', json: plan, auth: asAuthor })).status).toBe(200);
+    const name = ((await (await w.server.request(`/fhir/${author}`)).json()) as fhir4.Practitioner).name![0]!;
     const { context, page } = await newPage(w.browser, { viewport: DESKTOP, locale: 'nb-NO' });
     await signIn(page, w.server.url, `Practitioner/${ex.practitioners[0]}`, '/team/');
     await page.goto(`${w.server.url}/team/#/plan/${ex.plan}/history`);
@@ -57,6 +61,9 @@ describe('the team and the history', () => {
     expect(versions[0]).toContain('versjon 2');
     expect(versions[0]).toContain('Nytt tiltak: Jobbspesialist fra NAV: samtale om arbeidstrening.');
     expect(versions[0]).toContain('Evalueringen er flyttet til');
+    expect(versions[0]).toContain(`Av ${[...(name.given ?? []), name.family].join(' ')}`);
+    // The first version was loaded by the examples' system client: named as a connected system.
+    expect(versions.at(-1)).toMatch(/Av et tilkoblet journalsystem \(.+\)/);
     expect(versions.at(-1)).toContain('Planen ble opprettet.');
     await expectAccessible(page, 'the history');
     await screenshot(page, 'team-history');

@@ -55,6 +55,8 @@ export const INCLUDES: Record<string, string> = {
   'CareTeam:participant': 'participant',
   'CareTeam:subject': 'subject',
   'Goal:subject': 'subject',
+  // The team page's choice of colleagues: the people of an organisation on the team (src/web/team/views/members.ts).
+  'PractitionerRole:practitioner': 'practitioner',
 };
 
 function invalid(diagnostics: string, expression?: string): never {

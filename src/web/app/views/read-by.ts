@@ -2,22 +2,17 @@
  * Who has read my plan: the audit trail about this plan (AuditEvent, which
  * samplan writes for every access), newest first, in words — who, in which
  * role and organisation, did what, when. My own visits are left out. People
- * are named from the plan's care team where they are on it (their role in my
- * plan), else from the directory; a connected system is called one.
+ * are named as in shared/people.ts; a connected system is called one.
  */
 import { call, resourcesOf, shortRef } from '../../shared/fhir.ts';
 import { h, mount } from '../../shared/dom.ts';
 import { formatDateTime } from '../../shared/format.ts';
 import { t, type MessageKey } from '../../shared/i18n.ts';
-import { loadPlan, roleText, teamRoleOf } from '../../shared/plan-data.ts';
-import { nameOf, personName, planKindText } from '../../shared/words.ts';
+import { peopleNamed } from '../../shared/people.ts';
+import { loadPlan } from '../../shared/plan-data.ts';
+import { planKindText } from '../../shared/words.ts';
 import type { AppContext } from '../context.ts';
 import { done, gone, loadingView } from '../../shared/states.ts';
-
-interface Reader {
-  name: string;
-  detail: string;
-}
 
 /** The RESTful interaction (AuditEvent.subtype, src/audit/audit-event.ts) in words. */
 const ACTION: Record<string, MessageKey> = {
@@ -56,7 +51,7 @@ export async function readByView(ctx: AppContext, id: string): Promise<void> {
   }
   const { body } = await call<fhir4.Bundle>(ctx.session, `AuditEvent?entity=${encodeURIComponent(`CarePlan/${id}`)}&outcome=0&_sort=-date&_count=100`);
   const events = resourcesOf<fhir4.AuditEvent>(body, 'AuditEvent').filter((e) => !e.agent.some((a) => a.who?.reference && shortRef(a.who.reference) === ctx.me));
-  const readers = await namesOf(ctx, data.teams, events);
+  const readers = await peopleNamed(ctx.session, data.teams, events.flatMap((e) => e.agent.flatMap((a) => (a.who?.reference ? [a.who.reference] : []))));
   if (gone(ctx)) return;
   done(ctx.main);
   mount(
@@ -76,31 +71,4 @@ export async function readByView(ctx: AppContext, id: string): Promise<void> {
           }),
         ),
   );
-}
-
-/** Each agent's name and their role and organisation: from the team of this plan, else the directory. */
-async function namesOf(ctx: AppContext, teams: fhir4.CareTeam[], events: fhir4.AuditEvent[]): Promise<Map<string, Reader>> {
-  const refs = [...new Set(events.flatMap((e) => e.agent.flatMap((a) => (a.who?.reference ? [a.who.reference] : []))))];
-  const out = new Map<string, Reader>();
-  await Promise.all(
-    refs.map(async (ref) => {
-      const short = shortRef(ref);
-      const inTeam = teamRoleOf(teams, short);
-      try {
-        if (short.startsWith('PractitionerRole/')) {
-          const role = (await call<fhir4.PractitionerRole>(ctx.session, short)).body;
-          const detail = [role.code?.[0]?.text ?? role.code?.[0]?.coding?.[0]?.display, role.organization ? nameOf(role.organization) : undefined].filter(Boolean).join(', ');
-          return void out.set(ref, { name: role.practitioner ? nameOf(role.practitioner) : t('unknown'), detail });
-        }
-        const person = (await call<fhir4.Practitioner | fhir4.RelatedPerson>(ctx.session, short)).body;
-        const name = personName(person.name);
-        const detail = inTeam ? roleText(inTeam) : person.resourceType === 'RelatedPerson' ? t('readBy.kin') : '';
-        out.set(ref, { name: name || short, detail });
-      } catch {
-        // No longer in the directory (or not readable): still say that someone read it.
-        out.set(ref, { name: inTeam ? short : t('readBy.someone'), detail: inTeam ? inTeam.roles.join(', ') : '' });
-      }
-    }),
-  );
-  return out;
 }

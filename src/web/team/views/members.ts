@@ -31,10 +31,54 @@ async function save(ctx: TeamContext, team: fhir4.CareTeam, message: HTMLElement
   }
 }
 
-function addForm(ctx: TeamContext, team: fhir4.CareTeam, people: fhir4.Practitioner[], planId: string, message: HTMLElement): HTMLElement {
-  const who = h('select', { id: `add-who-${team.id}` }, people.map((p) => h('option', { value: `Practitioner/${p.id}` }, personName(p.name))));
+/**
+ * Whom one can add: the people with a role at an organisation already on the
+ * team, grouped by organisation (a region's whole directory would be tens of
+ * thousands). One search per organisation, served by the role's organisation key.
+ */
+interface Colleagues {
+  org: fhir4.Reference;
+  people: fhir4.Practitioner[];
+}
+
+async function colleaguesOf(ctx: TeamContext, orgs: Map<string, fhir4.Reference>): Promise<Colleagues[]> {
+  return Promise.all(
+    [...orgs].map(async ([ref, org]) => {
+      const { body } = await call<fhir4.Bundle>(ctx.session, `PractitionerRole?organization=${encodeURIComponent(ref)}&_include=PractitionerRole:practitioner&_count=500`);
+      const people = resourcesOf<fhir4.Practitioner>(body, 'Practitioner').sort((a, b) => personName(a.name).localeCompare(personName(b.name)));
+      return { org, people };
+    }),
+  );
+}
+
+const idsOf = (refs: Iterable<string>, type: string): string[] => [...refs].filter((r) => r.startsWith(`${type}/`)).map((r) => r.slice(type.length + 1));
+
+/**
+ * The organisations on a team: those members act for (onBehalfOf), member
+ * organisations, and the organisations of member roles (a PractitionerRole
+ * names its own). Named from the directory in one search.
+ */
+async function teamOrganisations(ctx: TeamContext, team: fhir4.CareTeam): Promise<Map<string, fhir4.Reference>> {
+  const participants = team.participant ?? [];
+  const members = participants.flatMap((p) => (p.member?.reference ? [normaliseReference(p.member.reference)!] : []));
+  const refs = new Set([...participants.flatMap((p) => (p.onBehalfOf?.reference ? [normaliseReference(p.onBehalfOf.reference)!] : [])), ...members.filter((m) => m.startsWith('Organization/'))]);
+  const roleIds = idsOf(members, 'PractitionerRole');
+  if (roleIds.length > 0) {
+    const { body } = await call<fhir4.Bundle>(ctx.session, `PractitionerRole?_id=${roleIds.map(encodeURIComponent).join(',')}&_count=${roleIds.length}`);
+    for (const role of resourcesOf<fhir4.PractitionerRole>(body, 'PractitionerRole')) if (role.organization?.reference) refs.add(normaliseReference(role.organization.reference)!);
+  }
+  const orgIds = idsOf(refs, 'Organization');
+  if (orgIds.length === 0) return new Map();
+  const { body } = await call<fhir4.Bundle>(ctx.session, `Organization?_id=${orgIds.map(encodeURIComponent).join(',')}&_count=${orgIds.length}`);
+  const names = new Map(resourcesOf<fhir4.Organization>(body, 'Organization').map((o) => [`Organization/${o.id}`, o.name] as const));
+  return new Map([...refs].map((ref) => [ref, { reference: ref, type: 'Organization', ...(names.get(ref) ? { display: names.get(ref)! } : {}) }] as const));
+}
+
+function addForm(ctx: TeamContext, team: fhir4.CareTeam, orgs: Map<string, fhir4.Reference>, colleagues: Colleagues[], planId: string, message: HTMLElement): HTMLElement {
+  const who = h('select', { id: `add-who-${team.id}` },
+    colleagues.map((c) => h('optgroup', { label: nameOf(c.org) }, c.people.map((p) => h('option', { value: `Practitioner/${p.id}`, 'data-org': normaliseReference(c.org.reference) }, personName(p.name))))));
+  const people = colleagues.flatMap((c) => c.people);
   const role = h('select', { id: `add-role-${team.id}` }, ROLES.map((r) => h('option', { value: r }, t(`team.role.${r}` as MessageKey))));
-  const orgs = new Map((team.participant ?? []).flatMap((p) => (p.onBehalfOf?.reference ? [[normaliseReference(p.onBehalfOf.reference)!, p.onBehalfOf] as const] : [])));
   const org = h('select', { id: `add-org-${team.id}` }, [...orgs].map(([ref, o]) => h('option', { value: ref }, nameOf(o))));
   const form = h('form', { class: 'inline add-member', 'aria-label': t('team.members.add') },
     h('div', { class: 'field' }, h('label', { for: who.id }, t('team.members.who')), who),
@@ -42,6 +86,13 @@ function addForm(ctx: TeamContext, team: fhir4.CareTeam, people: fhir4.Practitio
     h('div', { class: 'field' }, h('label', { for: org.id }, t('team.members.organisation')), org),
     h('button', { type: 'submit' }, t('team.members.add')),
   );
+  // A colleague acts for the organisation they were found under, unless one chooses otherwise.
+  const followWho = (): void => {
+    const found = who.selectedOptions[0]?.dataset.org;
+    if (found) org.value = found;
+  };
+  who.addEventListener('change', followWho);
+  followWho();
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     const person = people.find((p) => `Practitioner/${p.id}` === who.value);
@@ -60,10 +111,11 @@ function addForm(ctx: TeamContext, team: fhir4.CareTeam, people: fhir4.Practitio
 
 export async function membersView(ctx: TeamContext, id: string, notice?: HTMLElement): Promise<void> {
   loadingView(ctx.main, t('loading.plan'));
-  const [data, directory] = await Promise.all([loadPlan(ctx.session, id), call<fhir4.Bundle>(ctx.session, 'Practitioner?_count=100')]);
+  const data = await loadPlan(ctx.session, id);
+  const orgs = await Promise.all(data.teams.map((team) => teamOrganisations(ctx, team)));
+  const colleagues = await Promise.all(orgs.map((o) => colleaguesOf(ctx, o)));
   if (gone(ctx)) return;
   done(ctx.main);
-  const people = resourcesOf<fhir4.Practitioner>(directory.body, 'Practitioner');
   const message = h('div', { class: 'form-message' });
   document.title = `${t('team.nav.team')} – ${t('team.name')}`;
   if (notice) notice.tabIndex = -1;
@@ -74,7 +126,7 @@ export async function membersView(ctx: TeamContext, id: string, notice?: HTMLEle
     planNav(id, 'team'),
     notice ?? null,
     message,
-    data.teams.map((team) => h('section', { 'aria-labelledby': `team-${team.id}` },
+    data.teams.map((team, n) => h('section', { 'aria-labelledby': `team-${team.id}` },
       h('h2', { id: `team-${team.id}` }, team.name ?? t('team.members.unnamed')),
       h('table', { class: 'worklist', 'data-testid': 'members' },
         h('thead', {}, h('tr', {}, ['team.members.who', 'team.members.role', 'team.members.organisation', 'team.members.period', 'team.members.actions'].map((k) => h('th', { scope: 'col' }, t(k as MessageKey))))),
@@ -93,7 +145,7 @@ export async function membersView(ctx: TeamContext, id: string, notice?: HTMLEle
           );
         })),
       ),
-      addForm(ctx, team, people, id, message),
+      addForm(ctx, team, orgs[n]!, colleagues[n]!, id, message),
     )),
   );
   notice?.focus();
