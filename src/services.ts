@@ -6,6 +6,7 @@ import { CareTeamPolicy } from './auth/policy.ts';
 import { StoredAuditTrail } from './audit/index.ts';
 import { writeChecks } from './checks.ts';
 import { agreeOperation } from './fhir/interactions/agree.ts';
+import { evaluateMeasureOperation } from './fhir/interactions/evaluate-measure.ts';
 import type { FhirServices, WriteChecks } from './fhir/types.ts';
 import { agreementStatus, reviewDue } from './plans/search-params.ts';
 import { syncConflict } from './sync/search-params.ts';
@@ -26,6 +27,10 @@ export function buildServices(db: Database, checks: WriteChecks = writeChecks(),
     store,
     checks: subscriptionChecks(checks, subscriptions),
     operations: new Map([['CarePlan/$agree', agreeOperation]]),
-    capabilityExtras: { profiles: supportedProfiles(), operations: { CarePlan: [{ name: 'agree', definition: OPERATION.agree }] } },
+    queryOperations: new Map([['Measure/$evaluate-measure', evaluateMeasureOperation]]),
+    capabilityExtras: {
+      profiles: supportedProfiles(),
+      operations: { CarePlan: [{ name: 'agree', definition: OPERATION.agree }], Measure: [{ name: 'evaluate-measure', definition: OPERATION.evaluateMeasure }] },
+    },
   };
 }

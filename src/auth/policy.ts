@@ -181,6 +181,22 @@ export class CareTeamPolicy implements AccessPolicy {
     this.require(ctx, 'CarePlan', 'u');
   }
 
+  /**
+   * Indicators (issue 13) are figures over every plan, for the health
+   * community's committees: a scope that names Measure or MeasureReport (a
+   * wildcard does not, as with the audit log), held by a system client or by
+   * a practitioner whose trusted directory role is administrator. Patients
+   * and next of kin have their own plans, not the region's figures.
+   */
+  async checkAggregate(ctx: CallContext, name: string, _type: string): Promise<void> {
+    const p = ctx.principal;
+    if (!indicatorScope(p)) throw insufficientScope(`${scopeContextFor(p.kind)}/Measure.rs`);
+    if (p.kind === 'system') return;
+    if (p.kind !== 'practitioner') forbid(`${name} gives figures over the health community's plans: for its committees, not for patients or next of kin`);
+    const { adminOf } = await identityOf(this.versions, p, this.clock());
+    if (!adminOf) forbid(`${name} is open to practitioners whose directory role (PractitionerRole, written by the directory) is administrator`);
+  }
+
   /** What next of kin see (see the header); everything hangs on the teams that list them now. */
   private async kinNarrowing(p: Principal, type: string): Promise<Filter> {
     const { me, patient, teams } = await kinReach(this.versions, p, this.clock());
@@ -233,6 +249,12 @@ export class CareTeamPolicy implements AccessPolicy {
 }
 
 /** The audit log opens only to a scope that names AuditEvent (an auditor scope), never to a wildcard. */
+/** A scope that names the indicators' types and allows reading them: system/Measure.rs, user/MeasureReport.r, … */
+function indicatorScope(p: Principal): boolean {
+  const context = scopeContextFor(p.kind);
+  return p.scopes.some((g) => g.context === context && (g.type === 'Measure' || g.type === 'MeasureReport') && g.interactions.has('r'));
+}
+
 function auditorScope(p: Principal, interaction: Interaction): boolean {
   const context = scopeContextFor(p.kind);
   return p.scopes.some((g) => g.context === context && g.type === 'AuditEvent' && g.interactions.has(interaction));

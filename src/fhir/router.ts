@@ -65,6 +65,8 @@ export async function dispatch(req: FhirRequest, svc: FhirServices): Promise<Fhi
     notAllowed(req);
   }
   const [type = '', second, third, fourth, ...rest] = path;
+  const query = second !== undefined && third !== undefined && fourth === undefined ? svc.queryOperations?.get(`${type}/${third}`) : undefined;
+  if (query) return method === 'GET' || method === 'POST' ? query(req, type, second!, svc) : notAllowed(req);
   checkType(type);
   if (rest.length > 0) fail('not-found', `No such endpoint: ${shownPath(path)}`);
   const writing = method !== 'GET' && !(second === '_search' || second?.startsWith('$'));

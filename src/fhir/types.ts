@@ -42,6 +42,11 @@ export interface FhirServices {
   checks: WriteChecks;
   /** Custom operations, by "Type/$name" (instance) — e.g. "CarePlan/$agree". */
   operations: Map<string, InstanceOperation>;
+  /**
+   * Operations that only read, by "Type/$name" (instance), answered on GET and
+   * POST, also on a type samplan does not store (Measure/$evaluate-measure).
+   */
+  queryOperations?: Map<string, InstanceOperation>;
   /** Extra CapabilityStatement content (profiles, operations, search parameters) from other capabilities. */
   capabilityExtras: CapabilityExtras;
 }

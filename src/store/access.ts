@@ -23,6 +23,12 @@ export interface AccessPolicy {
    * the writes it makes are not checked one by one.
    */
   checkOperation(ctx: CallContext, name: string, resource: FhirResource): Promise<void>;
+  /**
+   * Throws unless the caller may see figures computed over everyone's records
+   * of `type` (e.g. a Measure's $evaluate-measure): what they see is counts,
+   * never records, so it is not narrowed; who may ask at all is the question.
+   */
+  checkAggregate(ctx: CallContext, name: string, type: string): Promise<void>;
 }
 
 export type AccessAction = 'read' | 'vread' | 'search' | 'history' | 'create' | 'update' | 'patch' | 'delete' | 'transaction' | 'operation' | 'notify';

@@ -356,6 +356,20 @@ export class Store {
     }, (docs) => describe(docs));
   }
 
+  /**
+   * Figures computed over everyone's records (`run`, given the versioned
+   * store: it reads by the indexes, never through a caller's narrowing), for
+   * a caller the policy lets see aggregates. Audited like any access: the
+   * entity is the operation's resource (e.g. Measure/active-plans) and no
+   * patient, since what leaves is counts (src/measures suppresses small ones).
+   */
+  async aggregate<T>(ctx: CallContext, name: string, type: string, id: string, query: string, run: (versions: VersionedStore) => Promise<T>): Promise<T> {
+    return this.audited(ctx, { action: 'operation', operation: name, type, id, query }, async () => {
+      await this.policy.checkAggregate(ctx, name, type);
+      return run(this.versions);
+    }, () => ({ entities: [`${type}/${id}`], patients: [], entityPatients: {} }));
+  }
+
   /** All-or-nothing; every entry is checked before anything is written. */
   async writeAll(ctx: CallContext, writes: GuardedWrite[]): Promise<VersionDoc[]> {
     return this.audited(ctx, { action: 'transaction', type: 'Bundle' }, async () => {

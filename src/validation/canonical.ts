@@ -48,6 +48,8 @@ export const CODE_SYSTEM = {
   agreementStatus: `${CS}/samplan-agreement-status`,
   provenanceActivity: `${CS}/samplan-provenance-activity`,
   directoryRole: `${CS}/samplan-directory-role`,
+  /** The groups and stratifiers of samplan's indicator Measures (src/measures). */
+  indicator: `${CS}/samplan-indicator`,
 } as const;
 
 export const VALUE_SET = {
@@ -65,6 +67,18 @@ export const SEARCH_PARAMETER = {
 
 export const OPERATION = {
   agree: `${BASE}/OperationDefinition/careplan-agree`,
+  /** $evaluate-measure with samplan's parameters (reporter, kind); src/measures. */
+  evaluateMeasure: `${BASE}/OperationDefinition/measure-evaluate-measure`,
+} as const;
+
+/** The health-community indicators (issue 13): Measure resources in profiles/, computed by src/measures. */
+export const MEASURE = {
+  activePlans: `${BASE}/Measure/active-plans`,
+  contactPerson: `${BASE}/Measure/contact-person`,
+  agreementCurrent: `${BASE}/Measure/agreement-current`,
+  followUpOnTime: `${BASE}/Measure/follow-up-on-time`,
+  daysToAgreement: `${BASE}/Measure/days-to-agreement`,
+  patientOwnMeasure: `${BASE}/Measure/patient-own-measure`,
 } as const;
 
 /** Codes of the plan-kind CodeSystem, and the profile each implies. */

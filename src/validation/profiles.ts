@@ -1,6 +1,6 @@
 /**
  * The conformance resources in `profiles/` (StructureDefinitions, CodeSystems,
- * ValueSets, SearchParameters, OperationDefinitions), loaded once, with every
+ * ValueSets, SearchParameters, OperationDefinitions, and the indicators' Measures), loaded once, with every
  * FHIRPath constraint compiled once against the R4 model.
  *
  * A profile's rules are what its differential says
@@ -60,7 +60,8 @@ type ConformanceResource =
   | fhir4.CodeSystem
   | fhir4.ValueSet
   | fhir4.SearchParameter
-  | fhir4.OperationDefinition;
+  | fhir4.OperationDefinition
+  | fhir4.Measure;
 
 export const PROFILES_DIR = fileURLToPath(new URL('../../profiles/', import.meta.url));
 

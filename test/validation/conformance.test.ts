@@ -11,6 +11,7 @@ import {
   BASE,
   CODE_SYSTEM,
   EXTENSION,
+  MEASURE,
   OPERATION,
   PROFILE,
   SEARCH_PARAMETER,
@@ -27,7 +28,7 @@ const DIR = new URL('../../profiles/', import.meta.url);
 const files = readdirSync(DIR).filter((f) => f.endsWith('.json'));
 type Conformance = { resourceType: string; id: string; url: string; differential?: { element: fhir4.ElementDefinition[] } };
 const resources = files.map((f) => [f, JSON.parse(readFileSync(new URL(f, DIR), 'utf8')) as Conformance] as const);
-const schemas = createSchemaSet(['StructureDefinition', 'CodeSystem', 'ValueSet', 'SearchParameter', 'OperationDefinition']);
+const schemas = createSchemaSet(['StructureDefinition', 'CodeSystem', 'ValueSet', 'SearchParameter', 'OperationDefinition', 'Measure']);
 
 describe('profiles/', () => {
   it.each(resources)('%s is valid FHIR R4, named <Type>-<id>.json, with a samplan canonical URL', (file, r) => {
@@ -37,7 +38,7 @@ describe('profiles/', () => {
   });
 
   it('defines every canonical URL canonical.ts names, and nothing unnamed', () => {
-    const named = [...Object.values(PROFILE), ...Object.values(EXTENSION), ...Object.values(CODE_SYSTEM), ...Object.values(VALUE_SET), ...Object.values(SEARCH_PARAMETER), ...Object.values(OPERATION)];
+    const named = [...Object.values(PROFILE), ...Object.values(EXTENSION), ...Object.values(CODE_SYSTEM), ...Object.values(VALUE_SET), ...Object.values(SEARCH_PARAMETER), ...Object.values(OPERATION), ...Object.values(MEASURE)];
     expect(resources.map(([, r]) => r.url).sort()).toEqual([...named].sort());
   });
 

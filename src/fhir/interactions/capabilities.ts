@@ -60,7 +60,7 @@ export function capabilityStatement(baseUrl: string, svc: FhirServices, software
           description: 'Bearer JWT with SMART scopes; see /.well-known/smart-configuration',
         },
         // The conformance resources samplan validates with, public and read-only (conformance.ts).
-        resource: [...resource, ...conformanceCapabilities()],
+        resource: [...resource, ...conformanceCapabilities(extras.operations)],
         interaction: [{ code: 'transaction' }, { code: 'batch' }],
         operation: [{ name: 'validate', definition: 'http://hl7.org/fhir/OperationDefinition/Resource-validate' }],
       },

@@ -1,6 +1,7 @@
 /**
  * samplan's own conformance resources — the StructureDefinitions, ValueSets,
- * CodeSystems, SearchParameters and OperationDefinitions in `profiles/`, as
+ * CodeSystems, SearchParameters, OperationDefinitions and the indicators'
+ * Measures in `profiles/`, as
  * the validator loaded them — served read-only at the FHIR base, so a
  * receiver fetches what samplan validates against from samplan itself
  * (https://hl7.org/fhir/R4/structuredefinition.html, "canonical URLs").
@@ -13,7 +14,7 @@ import { fail, quote } from '../../errors.ts';
 import { conformanceResources } from '../../validation/index.ts';
 import type { FhirResponse } from '../types.ts';
 
-export const CONFORMANCE_TYPES: ReadonlySet<string> = new Set(['StructureDefinition', 'ValueSet', 'CodeSystem', 'SearchParameter', 'OperationDefinition']);
+export const CONFORMANCE_TYPES: ReadonlySet<string> = new Set(['StructureDefinition', 'ValueSet', 'CodeSystem', 'SearchParameter', 'OperationDefinition', 'Measure']);
 
 const SEARCH_PARAMS = new Set(['url', 'version', '_id', '_count', '_format']);
 
@@ -49,9 +50,10 @@ export function searchConformance(type: string, query: [string, string][], base:
   return { status: 200, body: bundle };
 }
 
-/** The CapabilityStatement entries for these types: read and search by url, nothing else. */
-export function conformanceCapabilities(): fhir4.CapabilityStatementRestResource[] {
+/** The CapabilityStatement entries for these types: read and search by url, and the operations on them (a Measure's $evaluate-measure). */
+export function conformanceCapabilities(operations: Record<string, { name: string; definition: string }[]> = {}): fhir4.CapabilityStatementRestResource[] {
   return [...CONFORMANCE_TYPES].map((type) => ({
+    ...(operations[type]?.length ? { operation: operations[type] } : {}),
     type,
     interaction: [{ code: 'read' }, { code: 'search-type' }],
     versioning: 'no-version',
