@@ -248,13 +248,13 @@ export class CareTeamPolicy implements AccessPolicy {
   }
 }
 
-/** The audit log opens only to a scope that names AuditEvent (an auditor scope), never to a wildcard. */
 /** A scope that names the indicators' types and allows reading them: system/Measure.rs, user/MeasureReport.r, … */
 function indicatorScope(p: Principal): boolean {
   const context = scopeContextFor(p.kind);
   return p.scopes.some((g) => g.context === context && (g.type === 'Measure' || g.type === 'MeasureReport') && g.interactions.has('r'));
 }
 
+/** The audit log opens only to a scope that names AuditEvent (an auditor scope), never to a wildcard. */
 function auditorScope(p: Principal, interaction: Interaction): boolean {
   const context = scopeContextFor(p.kind);
   return p.scopes.some((g) => g.context === context && g.type === 'AuditEvent' && g.interactions.has(interaction));

@@ -10,7 +10,7 @@ import { ADMIN_SCOPE, AGREE_SCOPE, NOTIFY_SCOPE } from '../scopes.ts';
 /** OpenID and SMART launch scopes (they go to the id_token and the grant, not to samplan's access checks). */
 export const OIDC_SCOPES: readonly string[] = ['openid', 'fhirUser', 'offline_access', 'launch/patient'];
 
-const TYPES = ['CarePlan', 'CareTeam', 'Goal', 'Patient', 'RelatedPerson', 'Practitioner', 'PractitionerRole', 'Organization', 'Provenance', 'AuditEvent', '*'];
+const TYPES = ['CarePlan', 'CareTeam', 'Goal', 'Patient', 'RelatedPerson', 'Practitioner', 'PractitionerRole', 'Organization', 'Provenance', 'AuditEvent', 'Measure', 'MeasureReport', '*'];
 const LETTERS = ['rs', 'r', 's', 'cruds', 'cu', 'rus', 'read', 'write', '*'];
 
 /** Clinical scopes for `patient/` and `user/`; `system/` is for backend services, which do not sign in. */
