@@ -12,7 +12,8 @@
  * default 20,000), measures again, and prints both with the ratio 10×N / N.
  * JSON lands in bench/results/<date>-<plans>.json. Then the sync lag
  * (sync-lag.ts) unless BENCH_SYNC=0, and the patient page's first view in
- * Chromium (web-first-view.ts) unless BENCH_WEB=0.
+ * Chromium (web-first-view.ts) unless BENCH_WEB=0. At 10×N it also evaluates
+ * each indicator over a year next to a raw-driver pass (indicators.ts).
  *
  * Environment: BENCH_PLANS (10×N, default 20000), BENCH_SECONDS (autocannon
  * duration per scenario and concurrency, default 3), BENCH_RAW (driver
@@ -35,6 +36,7 @@ import { carePlanOf, patientRef, planId, PLANS_PER_GROUP, practitionerRef, pract
 import { cannon, percentile, timeDriver, type Figure, type Request } from './measure.ts';
 import { measureSyncLag } from './sync-lag.ts';
 import { measureWebFirstView, printWebFigures } from './web-first-view.ts';
+import { measureIndicators, printIndicatorFigures, type IndicatorFigures } from './indicators.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const FULL = Number(process.env.BENCH_PLANS ?? 20_000);
@@ -315,11 +317,12 @@ const loadAtStart = Number(loadavg()[0]!.toFixed(2));
 const started = new Date().toISOString();
 const file = join(here, 'results', `${started.slice(0, 10)}-${FULL}.json`);
 function writeResults(partial: boolean): void {
-  const out = { date: started, complete: !partial, machine: { ...machine(postgres), loadAverageAtStart: loadAtStart }, secondsPerScenario: SECONDS, driverIterations: RAW, phases };
+  const out = { date: started, complete: !partial, machine: { ...machine(postgres), loadAverageAtStart: loadAtStart }, secondsPerScenario: SECONDS, driverIterations: RAW, phases, ...(indicators ? { indicators } : {}) };
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, `${JSON.stringify(out, null, 2)}\n`);
 }
 const phases: Phase[] = [];
+let indicators: IndicatorFigures | undefined;
 let seeded = 0;
 let servers: Servers | undefined;
 for (const plans of [N, FULL]) {
@@ -336,6 +339,11 @@ for (const plans of [N, FULL]) {
   // Written after each size, so a run stopped at 10×N still leaves its figures at N.
   writeResults(phases.length < 2);
 }
+// The indicators over a year at 10×N (bench/indicators.ts), against the same server.
+const committee = await mintDevToken(BENCH_SECRET, { kind: 'system', issuer: BENCH_ISSUER, scope: 'system/Measure.rs', ttlSeconds: 3600 });
+indicators = await measureIndicators(db, { base: servers!.samplan, token: committee });
+writeResults(false);
+printIndicatorFigures(indicators);
 await servers!.send({ stop: true });
 
 console.log(`\n${table(phases)}\n`);

@@ -3,7 +3,8 @@
  * terminology server; set up by tools/hl7-validator/setup.ts) judges
  * profiles/ and every resource of fhir-examples/ against the profiles it
  * claims in meta.profile: no errors, and only warnings of the kinds listed
- * in ACCEPTED, each because it cannot be checked without a terminology server.
+ * in ACCEPTED, each because it cannot be checked without a terminology server;
+ * the one error it raises for the same reason is in ACCEPTED_ERRORS.
  * One JVM run per target; each takes 15–80 s (loading the packages), hence
  * the long timeout, which is a limit, not an assertion.
  */
@@ -30,12 +31,26 @@ const ACCEPTED: { pattern: RegExp; reason: string }[] = [
   { pattern: /because the validator is running without terminology services/, reason: 'any other code the validator itself says only a terminology server can check' },
 ];
 
+/**
+ * The translation extension binds its `lang` to all-languages *required*, so
+ * offline the validator reports an error, not a warning, for the BCP 47 code
+ * of each translated text (the Measures' sv and nb descriptions). Accepted
+ * only for the three languages samplan writes, and only when the validator
+ * says the lack of a server is why.
+ */
+const ACCEPTED_ERRORS: { pattern: RegExp; reason: string }[] = [
+  {
+    pattern: /^(The value provided \('(sv|nb|en)'\) was not found in the value set 'All Languages'.*|The System URI could not be determined for the code '(sv|nb|en)' in the ValueSet 'http:\/\/hl7\.org\/fhir\/ValueSet\/all-languages\|4\.0\.1'.*)include #0 has system urn:ietf:bcp:47 which could not be found, and the server returned error \[No server available\]/,
+    reason: 'BCP 47 language codes of translations: only a terminology server checks them',
+  },
+];
+
 function summary(issues: ValidatorIssue[]): string {
   return issues.map((i) => `${i.severity} ${i.file.split('/').pop()} ${i.location}: ${i.message}`).join('\n');
 }
 
 function check(issues: ValidatorIssue[]): void {
-  const errors = issues.filter((i) => i.severity === 'error' || i.severity === 'fatal');
+  const errors = issues.filter((i) => (i.severity === 'error' || i.severity === 'fatal') && !ACCEPTED_ERRORS.some((a) => a.pattern.test(i.message)));
   expect(errors, summary(errors)).toEqual([]);
   const unexplained = issues.filter((i) => i.severity === 'warning' && !ACCEPTED.some((a) => a.pattern.test(i.message)));
   expect(unexplained, summary(unexplained)).toEqual([]);

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { PROJECT_ROOT } from '../../src/store/embedded/binary.ts';
+import type { Database } from '../../src/store/index.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
 const CANDIDATES = [process.env['CHROMIUM_PATH'], '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].filter((p): p is string => !!p);
@@ -40,12 +41,19 @@ export interface Examples {
   byFile: Map<string, { plan: string; patient: string; kin: string; team: string; practitioners: string[] }>;
 }
 
+export interface WebServerOptions {
+  /** Serve this database (e.g. one whose plan histories a test wrote at chosen times); default a fresh one. */
+  db?: Database;
+  /** Load fhir-examples/ as `npm start` does (default true). */
+  examples?: boolean;
+}
+
 /** A samplan with the web apps and development sign-in, and the examples loaded as on `npm start`. */
-export async function startWebServer(): Promise<{ server: TestServer; examples: Examples }> {
-  const server = await startTestServer({}, { devIdp: true, web: true });
+export async function startWebServer(opts: WebServerOptions = {}): Promise<{ server: TestServer; examples: Examples }> {
+  const server = await startTestServer({}, { devIdp: true, web: true, ...(opts.db ? { db: opts.db } : {}) });
   const byFile = new Map<string, { plan: string; patient: string; kin: string; team: string; practitioners: string[] }>();
   const dir = join(PROJECT_ROOT, 'fhir-examples');
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.bundle.json')).sort()) {
+  for (const file of opts.examples === false ? [] : readdirSync(dir).filter((f) => f.endsWith('.bundle.json')).sort()) {
     const bundle = JSON.parse(readFileSync(join(dir, file), 'utf8')) as fhir4.Bundle;
     const res = await server.request('/fhir', { method: 'POST', json: bundle });
     const body = (await res.json()) as fhir4.Bundle;
@@ -89,13 +97,16 @@ export async function expectAccessible(page: Page, what: string): Promise<void> 
 
 const SHOTS = join(PROJECT_ROOT, 'test-results', 'screenshots');
 
-/** The page as it is, at phone (390×844) and desktop (1280×800) size: `<name>-390.png` and `<name>-1280.png`. */
-export async function screenshot(page: Page, name: string): Promise<void> {
+/**
+ * The page as it is, at phone (390×844) and desktop (1280×800) size: `<name>-390.png` and `<name>-1280.png`;
+ * `fullPage: false` for just the first screen of a long page.
+ */
+export async function screenshot(page: Page, name: string, opts: { fullPage?: boolean } = {}): Promise<void> {
   mkdirSync(SHOTS, { recursive: true });
   const before = page.viewportSize();
   for (const [size, viewport] of [['390', PHONE], ['1280', DESKTOP]] as const) {
     await page.setViewportSize(viewport);
-    await page.screenshot({ path: join(SHOTS, `${name}-${size}.png`), fullPage: true });
+    await page.screenshot({ path: join(SHOTS, `${name}-${size}.png`), fullPage: opts.fullPage ?? true });
   }
   if (before) await page.setViewportSize(before);
 }
@@ -115,10 +126,10 @@ export interface WebSuite {
  * A test file's web set-up: a samplan with the examples and a browser, made
  * before its tests and closed after; `seed` runs once the server is up.
  */
-export function webSuite(seed?: (w: WebSuite) => Promise<void>): WebSuite {
+export function webSuite(seed?: (w: WebSuite) => Promise<void>, opts: (() => Promise<WebServerOptions>) | undefined = undefined): WebSuite {
   const w = {} as WebSuite;
   beforeAll(async () => {
-    Object.assign(w, await startWebServer());
+    Object.assign(w, await startWebServer(await opts?.()));
     w.browser = await launchBrowser();
     await seed?.(w);
   }, 120_000);

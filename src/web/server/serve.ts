@@ -18,6 +18,8 @@ export function webRouter(dir: string): express.Router {
     res.setHeader('Content-Security-Policy', CSP);
     next();
   });
+  // The committee's address for the indicators: the workspace routes in the hash (src/web/team/main.ts).
+  router.get('/team/indicators', (_req: Request, res: Response) => res.redirect(302, '/team/#/indicators'));
   router.use(
     express.static(dir, {
       index: 'index.html',

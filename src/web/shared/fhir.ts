@@ -102,8 +102,10 @@ const KIND_BY_STATUS: Record<number, ProblemKind> = { 401: 'expired', 403: 'refu
 /**
  * One FHIR call. `path` is relative to the base (`CarePlan?patient=…`) or
  * absolute (a Bundle's next link); the token goes only to samplan's own base.
+ * `timeoutMs` for the rare call that computes rather than looks up (an
+ * indicator over a year of a region's plans).
  */
-export async function call<T>(s: Session, path: string, init: { method?: string; body?: unknown; ifMatch?: string } = {}): Promise<Answer<T>> {
+export async function call<T>(s: Session, path: string, init: { method?: string; body?: unknown; ifMatch?: string; timeoutMs?: number } = {}): Promise<Answer<T>> {
   const url = path.startsWith('http') ? path : `${s.base}/${path}`;
   if (!url.startsWith(`${s.base}/`)) throw new FhirProblem('other', 0);
   const token = s.client.state.tokenResponse?.access_token;
@@ -117,7 +119,7 @@ export async function call<T>(s: Session, path: string, init: { method?: string;
     res = await fetch(url, {
       method: init.method ?? 'GET',
       headers,
-      signal: AbortSignal.timeout(TIMEOUT_MS),
+      signal: AbortSignal.timeout(init.timeoutMs ?? TIMEOUT_MS),
       ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
     });
   } catch {

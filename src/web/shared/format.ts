@@ -54,3 +54,20 @@ export function todayIso(offsetDays = 0): string {
   d.setUTCDate(d.getUTCDate() + offsetDays);
   return d.toISOString().slice(0, 10);
 }
+
+const numberFormats = new Map<string, Intl.NumberFormat>();
+
+/** A number in the chosen language (`1 234`, `72 %`): Intl's options, e.g. `{ style: 'percent' }`. */
+export function formatNumber(value: number, opts: Intl.NumberFormatOptions = {}): string {
+  const locale = currentLocale();
+  const key = `${locale}|${JSON.stringify(opts)}`;
+  let f = numberFormats.get(key);
+  if (!f) numberFormats.set(key, (f = new Intl.NumberFormat(BCP47[locale], opts)));
+  return f.format(value);
+}
+
+/** A month (`2026-03`) as its short name, for a chart's axis: "mars". */
+export function formatMonthShort(month: string): string {
+  const [y, m] = month.split('-').map(Number);
+  return formatter(currentLocale(), { month: 'short', timeZone: 'UTC' }).format(new Date(Date.UTC(y!, (m ?? 1) - 1, 1)));
+}

@@ -11,7 +11,11 @@ export interface TeamContext extends ViewContext {
   signInAgain(): void;
 }
 
-/** The scopes the workspace asks for: the plans, teams and goals a practitioner shares, and the directory. */
+/**
+ * The scopes the workspace asks for: the plans, teams and goals a practitioner
+ * shares, the directory, and the indicators (granted by the access rules only
+ * to an administrative role; for anyone else the page says so).
+ */
 export const TEAM_SCOPE = [
   'openid',
   'fhirUser',
@@ -24,4 +28,5 @@ export const TEAM_SCOPE = [
   'user/PractitionerRole.rs',
   'user/Organization.rs',
   'user/Provenance.rs',
+  'user/Measure.rs',
 ].join(' ');

@@ -7,6 +7,7 @@
  *   #/plan/{id}/team         the care team
  *   #/plan/{id}/conflicts    sync conflicts to resolve
  *   #/plan/{id}/history      versions, as readable differences
+ *   #/indicators             the health community's indicators (administrators)
  */
 import '../shared/styles.css';
 import { call, FhirProblem, type Session } from '../shared/fhir.ts';
@@ -18,6 +19,7 @@ import { TEAM_SCOPE, type TeamContext } from './context.ts';
 import { conflictsView } from './views/conflicts.ts';
 import { editorView } from './views/editor.ts';
 import { historyView } from './views/history.ts';
+import { indicatorsView } from './views/indicators.ts';
 import { membersView } from './views/members.ts';
 import { newPlanView } from './views/new-plan.ts';
 import { worklistView } from './views/worklist.ts';
@@ -46,6 +48,7 @@ const shell = startShell<TeamContext>({
   async route(ctx, [what, id, sub], isCurrent) {
     const view = { ...ctx, isCurrent };
     if (what === 'new') return newPlanView(view);
+    if (what === 'indicators') return indicatorsView(view);
     if (what === 'plan' && id && sub === 'team') return membersView(view, id);
     if (what === 'plan' && id && sub === 'conflicts') return conflictsView(view, id);
     if (what === 'plan' && id && sub === 'history') return historyView(view, id);

@@ -129,7 +129,7 @@ export async function worklistView(ctx: TeamContext, refocus?: string): Promise<
   done(ctx.main);
   mount(
     ctx.main,
-    h('div', { class: 'title-row' }, h('h1', { tabindex: '-1' }, t('team.worklist')), h('a', { href: '#/new', class: 'button-link' }, t('team.newPlan'))),
+    h('div', { class: 'title-row' }, h('h1', { tabindex: '-1' }, t('team.worklist')), h('span', { class: 'title-actions' }, h('a', { href: '#/indicators' }, t('team.nav.indicators')), h('a', { href: '#/new', class: 'button-link' }, t('team.newPlan')))),
     filterForm(ctx, organisations),
     sections,
   );
