@@ -19,7 +19,7 @@ const count = async (type: string): Promise<number> => {
 
 describe('loading the examples', () => {
   it('loads every example into an empty database, and nothing once a plan is there', async () => {
-    expect(await loadExamplesIfEmpty(s.services, s.fhir)).toEqual({ bundles: 4, resources: 66 });
+    expect(await loadExamplesIfEmpty(s.services, s.fhir)).toEqual({ bundles: 4, resources: 69 });
     expect(await count('CarePlan')).toBe(4);
     expect(await count('Patient')).toBe(4);
     expect(await count('RelatedPerson')).toBe(4);

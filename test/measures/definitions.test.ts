@@ -1,9 +1,11 @@
 /**
  * The Measures in profiles/ and their computation (src/measures/definitions.ts)
  * say the same: the same indicators, groups, scoring, populations and
- * stratifiers, and each Measure describes itself in English, Swedish and
- * Norwegian. A Measure added on one side only fails here.
+ * stratifiers, every criterion compiles as FHIRPath, and each Measure
+ * describes itself in English, Swedish and Norwegian. A Measure added on one side only fails here.
  */
+import fhirpath from 'fhirpath';
+import r4 from 'fhirpath/fhir-context/r4';
 import { describe, expect, it } from 'vitest';
 import { MEASURES, measureResource } from '../../src/measures/index.ts';
 import { CODE_SYSTEM, conformanceResources } from '../../src/validation/index.ts';
@@ -30,6 +32,16 @@ describe('Measures and their computation', () => {
         if (def.scoring === 'continuous-variable') expect(populations).toEqual(['initial-population', 'measure-population', 'measure-observation']);
         else if (g.numerator) expect(populations).toEqual(['initial-population', 'denominator', 'numerator']);
         else expect(populations).toEqual(['initial-population']);
+      }
+    });
+
+    it(`${def.id}: every criterion is FHIRPath that compiles (the HL7 validator does not parse them)`, () => {
+      const m = measureResource(def.id)!;
+      const criteria = (m.group ?? []).flatMap((g) => [...(g.population ?? []).map((p) => p.criteria), ...(g.stratifier ?? []).flatMap((s) => (s.criteria ? [s.criteria] : []))]);
+      expect(criteria.length).toBeGreaterThan(0);
+      for (const c of criteria) {
+        expect(c.language).toBe('text/fhirpath');
+        expect(() => fhirpath.compile(c.expression ?? '', r4), c.expression).not.toThrow();
       }
     });
 
